@@ -1,0 +1,14 @@
+import type { Config } from './config/env.ts'
+import type { Logger } from './config/logger.ts'
+import type { Store } from './store/store.ts'
+
+/** Everything the app does I/O through, injected so tests can pass their own. */
+export interface AppDeps {
+  config: Config
+  store: Store
+  logger: Logger
+  /** Wall clock in ms. Default in the entry file: `Date.now`. */
+  clock: () => number
+  /** Id factory for profiles, accounts and anonymous ids. Default: `crypto.randomUUID`. */
+  newId: () => string
+}

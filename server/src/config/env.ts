@@ -1,0 +1,140 @@
+import { z } from 'zod'
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+)
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PARLEY_DATABASE_URL: z
+      .string()
+      .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite:<file> or postgres://…')
+      .default('sqlite:./data/parley.db'),
+    PARLEY_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    PARLEY_WRITE_KEYS: list.optional(),
+    PARLEY_ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+    PARLEY_COOKIE_SECRET: list
+      .pipe(z.array(z.string().min(32, 'each secret needs at least 32 characters')).min(1))
+      .optional(),
+    PARLEY_COOKIE_DOMAIN: z.string().min(1).optional(),
+    PARLEY_IDENTITY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+    PARLEY_IDENTITY_VERIFICATION: z.enum(['off', 'optional', 'required']).optional(),
+    PARLEY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    PARLEY_DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(168),
+    PARLEY_LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (
+      env.PARLEY_IDENTITY_VERIFICATION !== undefined &&
+      env.PARLEY_IDENTITY_VERIFICATION !== 'off'
+    ) {
+      if (env.PARLEY_IDENTITY_SECRET === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PARLEY_IDENTITY_SECRET'],
+          message: `is required when PARLEY_IDENTITY_VERIFICATION is ${env.PARLEY_IDENTITY_VERIFICATION}`,
+        })
+      }
+    }
+    if (env.NODE_ENV === 'production') {
+      for (const name of [
+        'PARLEY_COOKIE_SECRET',
+        'PARLEY_ADMIN_TOKEN',
+        'PARLEY_WRITE_KEYS',
+      ] as const) {
+        if (env[name] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when NODE_ENV=production',
+          })
+        }
+      }
+    }
+  })
+
+/** Demo credentials used outside production when none are set; the start log says so. */
+export const demoCredentials = {
+  writeKey: 'demo-write-key',
+  adminToken: 'demo-admin-token-change-me',
+  cookieSecret: 'demo-cookie-secret-do-not-use-in-production',
+} as const
+
+/** The container's settings, read once from the environment at start. */
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  databaseUrl: string
+  sqliteSynchronous: 'FULL' | 'NORMAL'
+  /** Write keys accepted by the Segment-compatible API. */
+  writeKeys: string[]
+  adminToken: string
+  /** The first secret signs the anonymous-id cookie; all of them verify it (rotation). */
+  cookieSecrets: string[]
+  cookieDomain: string | undefined
+  identitySecret: string | undefined
+  /** `required`: browser identify needs the user hash; `optional`: checked when given. */
+  identityVerification: 'off' | 'optional' | 'required'
+  /** How many proxy hops in front of the container to trust for the client address and scheme. */
+  trustProxy: number
+  dedupWindowMs: number
+  logLevel: string
+  /** Names of settings that fell back to demo values. */
+  demoDefaults: string[]
+}
+
+/** Thrown when the environment is invalid; its message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Parses the environment. Throws a `ConfigError` naming each bad variable, so a typo stops the
+ * start instead of running with a surprise.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const result = envSchema.safeParse(env)
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    )
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`)
+  }
+  const parsed = result.data
+  const demoDefaults: string[] = []
+  const orDemo = <T>(value: T | undefined, name: string, demo: T): T => {
+    if (value !== undefined) return value
+    demoDefaults.push(name)
+    return demo
+  }
+  return {
+    env: parsed.NODE_ENV,
+    port: parsed.PORT,
+    host: parsed.HOST,
+    databaseUrl: parsed.PARLEY_DATABASE_URL,
+    sqliteSynchronous: parsed.PARLEY_SQLITE_SYNCHRONOUS,
+    writeKeys: orDemo(parsed.PARLEY_WRITE_KEYS, 'PARLEY_WRITE_KEYS', [demoCredentials.writeKey]),
+    adminToken: orDemo(parsed.PARLEY_ADMIN_TOKEN, 'PARLEY_ADMIN_TOKEN', demoCredentials.adminToken),
+    cookieSecrets: orDemo(parsed.PARLEY_COOKIE_SECRET, 'PARLEY_COOKIE_SECRET', [
+      demoCredentials.cookieSecret,
+    ]),
+    cookieDomain: parsed.PARLEY_COOKIE_DOMAIN,
+    identitySecret: parsed.PARLEY_IDENTITY_SECRET,
+    identityVerification:
+      parsed.PARLEY_IDENTITY_VERIFICATION ??
+      (parsed.PARLEY_IDENTITY_SECRET === undefined ? 'off' : 'required'),
+    trustProxy: parsed.PARLEY_TRUST_PROXY,
+    dedupWindowMs: parsed.PARLEY_DEDUP_WINDOW_HOURS * 3_600_000,
+    logLevel: parsed.PARLEY_LOG_LEVEL,
+    demoDefaults,
+  }
+}

@@ -1,0 +1,76 @@
+import { AppError } from '../errors/app-error.ts'
+import type { Warning } from '../pipeline/warnings.ts'
+import { isSafeKey, type Json, type JsonObject } from '../traits/json.ts'
+import { limits } from './limits.ts'
+
+/** Appends a key to a display path: `traits.email`, `batch[3]`. */
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`
+  return path === '' ? key : `${path}.${key}`
+}
+
+/**
+ * Checks a parsed body before any field is read: nesting no deeper than `maxDepth` and at most
+ * `maxKeys` keys, else a 400 naming the path. Returns a copy without the keys `__proto__`,
+ * `constructor` and `prototype` (one warning each), so none can reach a merge.
+ */
+export function inspectJson(
+  value: unknown,
+  options: { path: string; maxDepth?: number; maxKeys?: number },
+): { value: Json; warnings: Warning[] } {
+  const state = {
+    keys: 0,
+    maxKeys: options.maxKeys ?? limits.keysPerCall,
+    maxDepth: options.maxDepth ?? limits.bodyDepth,
+    warnings: [] as Warning[],
+  }
+  return { value: copy(value as Json, options.path, 1, state), warnings: state.warnings }
+}
+
+/** Throws `too_deep` when an object nests deeper than `maxDepth` levels (the object itself is 1). */
+export function assertDepth(value: Json, path: string, maxDepth: number, depth = 1): void {
+  if (value === null || typeof value !== 'object') return
+  if (depth > maxDepth) throw tooDeep(path, maxDepth)
+  const entries: [string | number, Json][] = Array.isArray(value)
+    ? value.map((item, index) => [index, item])
+    : Object.entries(value)
+  for (const [key, child] of entries) assertDepth(child, joinPath(path, key), maxDepth, depth + 1)
+}
+
+interface State {
+  keys: number
+  maxKeys: number
+  maxDepth: number
+  warnings: Warning[]
+}
+
+function copy(value: Json, path: string, depth: number, state: State): Json {
+  if (value === null || typeof value !== 'object') return value
+  if (depth > state.maxDepth) throw tooDeep(path, state.maxDepth)
+  if (Array.isArray(value))
+    return value.map((item, index) => copy(item, joinPath(path, index), depth + 1, state))
+  const out: JsonObject = {}
+  for (const [key, child] of Object.entries(value)) {
+    state.keys += 1
+    if (state.keys > state.maxKeys) {
+      throw new AppError('too_many_keys', `A call may hold at most ${state.maxKeys} keys`, {
+        path: joinPath(path, key),
+      })
+    }
+    const childPath = joinPath(path, key)
+    if (!isSafeKey(key)) {
+      state.warnings.push({
+        code: 'forbidden_key',
+        message: `The key ${JSON.stringify(key)} is never stored; it was removed`,
+        path: childPath,
+      })
+      continue
+    }
+    out[key] = copy(child, childPath, depth + 1, state)
+  }
+  return out
+}
+
+function tooDeep(path: string, maxDepth: number): AppError {
+  return new AppError('too_deep', `Objects may nest at most ${maxDepth} levels deep`, { path })
+}

@@ -1,0 +1,24 @@
+/**
+ * Every error the container answers with, by stable code. Clients and docs rely on these names;
+ * add new codes, never rename one.
+ */
+export const errorStatus = {
+  invalid_json: 400,
+  empty_body: 400,
+  invalid_field: 400,
+  missing_identity: 400,
+  too_deep: 400,
+  too_many_keys: 400,
+  too_many_events: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  invalid_write_key: 401,
+  invalid_admin_token: 401,
+  identity_verification_failed: 401,
+  route_not_found: 404,
+  profile_not_found: 404,
+  store_unavailable: 503,
+  internal_error: 500,
+} as const
+
+export type ErrorCode = keyof typeof errorStatus

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto'
+import type { StoredEvent } from '../profile/profile.ts'
+import { recordVisit } from '../profile/visitor-stats.ts'
+import type { Store, StoreWriter } from '../store/store.ts'
+import { mergeTraitTrees, traitsToTree } from '../traits/trait-tree.ts'
+import type { IngestEvent, IngestResult } from './ingest-event.ts'
+import { resolveAccount } from './resolve-account.ts'
+import { resolveIdentity } from './resolve-identity.ts'
+import type { Warning } from './warnings.ts'
+
+/** What the pipeline needs from outside. */
+export interface IngestDeps {
+  store: Store
+  /** Makes ids for new profiles, accounts and rotated devices. Default in the app: UUID v4. */
+  newId: () => string
+}
+
+/**
+ * Applies one validated call, in one transaction, in the order the product promises:
+ * dedup -> resolve identity -> merge traits -> merge account -> count the visit -> store.
+ * The promise resolves only after the commit, so a 2xx always means "durable".
+ */
+export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResult> {
+  const messageId = event.messageId ?? randomUUID()
+  return deps.store.transaction(async (tx) => {
+    const warnings: Warning[] = [...event.warnings]
+    if (!(await tx.claimMessage(`${event.source}:${messageId}`, event.receivedAt))) {
+      return duplicateOf(tx, event, warnings)
+    }
+    await tx.lock(identityLocks(event))
+
+    const identity = await resolveIdentity(tx, event, deps.newId, warnings)
+    let profile = identity.profile
+    profile = {
+      ...profile,
+      traits: mergeTraitTrees(profile.traits, traitsToTree(event.traits, event.at)),
+    }
+    profile = await resolveAccount(
+      tx,
+      profile,
+      event,
+      { newId: deps.newId, emailMayHaveChanged: identity.merged || 'email' in event.traits },
+      warnings,
+    )
+    profile = {
+      ...profile,
+      visitor: recordVisit(profile.visitor, visitOf(event)),
+      updatedAt: Math.max(profile.updatedAt, event.receivedAt),
+    }
+    await tx.putProfile(profile)
+    const stored = storedEventOf(event, profile.id, messageId)
+    if (stored !== undefined) await tx.appendEvent(stored)
+
+    return {
+      profileId: profile.id,
+      userId: profile.userId,
+      anonymousId: identity.anonymousId,
+      rotated: identity.rotated,
+      duplicate: false,
+      warnings,
+    }
+  })
+}
+
+function identityLocks(event: IngestEvent): string[] {
+  const keys: string[] = []
+  if (event.anonymousId !== undefined) keys.push(`anonymous:${event.anonymousId}`)
+  if (event.userId !== undefined) keys.push(`user:${event.userId}`)
+  if (event.previousId !== undefined) keys.push(`anonymous:${event.previousId}`)
+  return keys
+}
+
+/** A retried message: answer as the first time would have, change nothing. */
+async function duplicateOf(
+  tx: StoreWriter,
+  event: IngestEvent,
+  warnings: Warning[],
+): Promise<IngestResult> {
+  const byUser = event.userId === undefined ? undefined : await tx.profileIdByUserId(event.userId)
+  const byDevice =
+    event.anonymousId === undefined ? undefined : await tx.profileIdByAnonymousId(event.anonymousId)
+  const profileId = byUser ?? byDevice
+  const profile = profileId === undefined ? undefined : await tx.profile(profileId)
+  warnings.push({
+    code: 'duplicate_message',
+    message: 'This messageId was already processed; the call had no further effect',
+    path: 'messageId',
+  })
+  return {
+    profileId: profile?.id ?? '',
+    userId: profile?.userId ?? null,
+    anonymousId: event.anonymousId ?? null,
+    rotated: false,
+    duplicate: true,
+    warnings,
+  }
+}
+
+function visitOf(event: IngestEvent): Parameters<typeof recordVisit>[1] {
+  const page = event.page
+  if (event.type !== 'page' || page === undefined) return { type: event.type, at: event.at }
+  const touch: { url?: string; referrer?: string; utm?: Record<string, string> } = {}
+  if (page.url !== undefined) touch.url = page.url
+  if (page.referrer !== undefined) touch.referrer = page.referrer
+  if (page.utm !== undefined) touch.utm = page.utm
+  return { type: 'page', at: event.at, touch }
+}
+
+function storedEventOf(
+  event: IngestEvent,
+  profileId: string,
+  messageId: string,
+): StoredEvent | undefined {
+  if (event.type !== 'page' && event.type !== 'track') return undefined
+  const properties: Record<string, unknown> = { ...event.properties }
+  if (event.type === 'page' && event.page !== undefined) properties.page = event.page
+  return {
+    profileId,
+    type: event.type,
+    name: (event.type === 'track' ? event.event : event.name) ?? null,
+    at: event.at,
+    receivedAt: event.receivedAt,
+    messageId,
+    properties,
+  }
+}

@@ -1,0 +1,101 @@
+import { companyKeys, workEmailDomain } from '../accounts/account-keys.ts'
+import type { Account, AccountLink, Profile } from '../profile/profile.ts'
+import type { StoreWriter } from '../store/store.ts'
+import type { JsonObject } from '../traits/json.ts'
+import { materializeTraits, mergeTraitTrees, traitsToTree } from '../traits/trait-tree.ts'
+import type { IngestEvent } from './ingest-event.ts'
+import type { Warning } from './warnings.ts'
+
+/**
+ * Links the profile to its company account (SPEC section 4): company traits are deep-merged into
+ * the account keyed by `company.id`, else by domain; without company traits, a work email links
+ * the profile to its domain's account unless an explicit company link stands.
+ */
+export async function resolveAccount(
+  tx: StoreWriter,
+  profile: Profile,
+  event: IngestEvent,
+  options: { newId: () => string; emailMayHaveChanged: boolean },
+  warnings: Warning[],
+): Promise<Profile> {
+  const { company, at } = event
+  if (company === null) {
+    return { ...profile, account: applyLink(profile.account, { id: null, source: 'company', at }) }
+  }
+  if (company !== undefined) {
+    const keys = companyKeys(company)
+    if (keys.length > 0) {
+      const account = await upsertAccount(tx, keys, company, event, options.newId)
+      return {
+        ...profile,
+        account: applyLink(profile.account, { id: account.id, source: 'company', at }),
+      }
+    }
+    warnings.push({
+      code: 'company_without_key',
+      message:
+        'Company traits need an id or a valid domain to find their account; they were dropped',
+      path: event.type === 'group' ? 'groupId' : 'traits.company',
+    })
+  }
+  if (!options.emailMayHaveChanged || profile.account?.source === 'company') return profile
+  const domain = workEmailDomain(materializeTraits(profile.traits).email)
+  if (domain === undefined) return profile
+  const account = await upsertAccount(tx, [`domain:${domain}`], { domain }, event, options.newId)
+  if (profile.account?.id === account.id) return profile
+  return {
+    ...profile,
+    account: applyLink(profile.account, { id: account.id, source: 'email', at }),
+  }
+}
+
+/**
+ * A new link replaces the current one when it is at least as strong and not older: company
+ * traits outrank an email guess, and a late-arriving old event does not move a user back.
+ */
+function applyLink(current: AccountLink | null, incoming: AccountLink): AccountLink {
+  if (current === null) return incoming
+  if (current.source !== incoming.source) return incoming.source === 'company' ? incoming : current
+  return incoming.at >= current.at ? incoming : current
+}
+
+/**
+ * Finds the account by its first known key, or creates it, merges the traits in and claims the
+ * keys nobody holds yet. A domain already held by an account with another company id is not
+ * taken over: two companies may share a domain.
+ */
+async function upsertAccount(
+  tx: StoreWriter,
+  keys: string[],
+  traits: JsonObject,
+  event: IngestEvent,
+  newId: () => string,
+): Promise<Account> {
+  await tx.lock(keys.map((key) => `account:${key}`))
+  const owners = new Map<string, string | undefined>()
+  for (const key of keys) owners.set(key, await tx.accountIdByKey(key))
+  let accountId = keys.map((key) => owners.get(key)).find((id) => id !== undefined)
+  const byId = keys[0]?.startsWith('id:') === true
+  if (byId && accountId !== undefined && owners.get(keys[0] ?? '') === undefined) {
+    // Found only by domain: adopt that account unless it already belongs to another company id.
+    const heldKeys = await tx.accountKeys(accountId)
+    if (heldKeys.some((key) => key.startsWith('id:'))) accountId = undefined
+  }
+  const existing = accountId === undefined ? undefined : await tx.account(accountId)
+  const base: Account = existing ?? {
+    id: newId(),
+    traits: {},
+    createdAt: event.receivedAt,
+    updatedAt: event.receivedAt,
+  }
+  const account: Account = {
+    ...base,
+    traits: mergeTraitTrees(base.traits, traitsToTree(traits, event.at)),
+    updatedAt: Math.max(base.updatedAt, event.receivedAt),
+  }
+  await tx.putAccount(account)
+  for (const key of keys) {
+    if (owners.get(key) === undefined) await tx.linkAccountKey(key, account.id)
+  }
+  return account
+}

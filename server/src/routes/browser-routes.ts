@@ -1,0 +1,83 @@
+import { Router } from 'express'
+import type { AppDeps } from '../app-deps.ts'
+import { browserIdentifySchema, type CallType } from '../contract/event-schemas.ts'
+import { limits } from '../contract/limits.ts'
+import { readCall } from '../contract/read-call.ts'
+import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
+import { jsonBody } from '../http/json-body.ts'
+import { checkUserHash } from '../identity/check-verification.ts'
+import { junkIdReason } from '../identity/junk-ids.ts'
+import type { IngestEvent } from '../pipeline/ingest-event.ts'
+import { ingest } from '../pipeline/ingest.ts'
+import { withWarnings } from '../pipeline/warnings.ts'
+
+const browserTypes: readonly Exclude<CallType, 'alias'>[] = ['identify', 'page', 'track', 'group']
+
+/**
+ * Endpoints for the browser client (`/v1/web/identify|page|track|group`). No write key: they are
+ * served on the site's own domain. The device is known by the body's anonymous id, else the
+ * signed cookie, else a new one; every answer (re)sets the cookie and returns the ids to use.
+ */
+export function browserRoutes(deps: AppDeps): Router {
+  const router = Router()
+  const verification = {
+    mode: deps.config.identityVerification,
+    secret: deps.config.identitySecret,
+  }
+
+  for (const type of browserTypes) {
+    router.post(`/v1/web/${type}`, ...jsonBody(limits.callBytes), async (req, res) => {
+      const { call, event } = readCall(
+        type,
+        req.body,
+        {
+          channel: 'browser',
+          source: 'browser',
+          receivedAt: deps.clock(),
+          path: '',
+          fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
+        },
+        type === 'identify' ? browserIdentifySchema : undefined,
+      )
+      let verified = false
+      if (type === 'identify') {
+        const hash = (call as { userHash?: string }).userHash
+        verified = checkUserHash(verification, usable(event.userId), hash)
+      } else {
+        // Only identify may claim a user id from a browser; other calls follow the device's link.
+        event.userId = undefined
+      }
+      if (verification.mode === 'required' && !verified) dropCompanyTraits(event)
+
+      const result = await ingest(event, deps)
+      const anonymousId = result.anonymousId ?? event.anonymousId
+      if (anonymousId !== undefined)
+        writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+      res.json(
+        withWarnings(
+          { anonymousId, userId: result.userId, ...(result.rotated ? { rotated: true } : {}) },
+          result.warnings,
+        ),
+      )
+    })
+  }
+  return router
+}
+
+function usable(id: string | undefined): string | undefined {
+  return id !== undefined && junkIdReason(id) === undefined ? id : undefined
+}
+
+/**
+ * With verification required, an unverified browser call may not write to a company account that
+ * other users share.
+ */
+function dropCompanyTraits(event: IngestEvent): void {
+  if (event.company === undefined) return
+  event.company = undefined
+  event.warnings.push({
+    code: 'company_requires_verification',
+    message: 'Company traits from the browser need a verified identify; they were dropped',
+    path: event.type === 'group' ? 'groupId' : 'traits.company',
+  })
+}

@@ -1,0 +1,157 @@
+import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import { Mutex } from './mutex.ts'
+import type { Store, StoreReader, StoreWriter } from './store.ts'
+
+interface State {
+  profiles: Map<string, Profile>
+  userIds: Map<string, string>
+  anonymousIds: Map<string, { profileId: string; at: number }>
+  accounts: Map<string, Account>
+  accountKeys: Map<string, string>
+  mergeLog: MergeLogEntry[]
+  events: StoredEvent[]
+  messages: Map<string, number>
+}
+
+function emptyState(): State {
+  return {
+    profiles: new Map(),
+    userIds: new Map(),
+    anonymousIds: new Map(),
+    accounts: new Map(),
+    accountKeys: new Map(),
+    mergeLog: [],
+    events: [],
+    messages: new Map(),
+  }
+}
+
+/**
+ * The in-memory engine, for unit tests only: nothing survives the process. A transaction works
+ * on a copy of the state and swaps it in on success, so a failure leaves nothing behind.
+ */
+export class MemoryStore implements Store {
+  readonly engine = 'memory'
+  #state = emptyState()
+  #mutex = new Mutex()
+
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      const draft = structuredClone(this.#state)
+      const result = await fn(writer(draft))
+      this.#state = draft
+      return result
+    })
+  }
+
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return fn(reader(this.#state))
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  pruneMessages(before: number): Promise<number> {
+    let removed = 0
+    for (const [key, at] of this.#state.messages) {
+      if (at < before) {
+        this.#state.messages.delete(key)
+        removed += 1
+      }
+    }
+    return Promise.resolve(removed)
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve()
+  }
+}
+
+const copy = <T>(value: T): T => structuredClone(value)
+
+function reader(state: State): StoreReader {
+  return {
+    profile: async (id) => copyOrUndefined(state.profiles.get(id)),
+    profileIdByAnonymousId: async (anonymousId) => state.anonymousIds.get(anonymousId)?.profileId,
+    profileIdByUserId: async (userId) => state.userIds.get(userId),
+    anonymousIds: async (profileId) =>
+      [...state.anonymousIds.entries()]
+        .filter(([, link]) => link.profileId === profileId)
+        .sort(([, a], [, b]) => a.at - b.at)
+        .map(([anonymousId]) => anonymousId),
+    account: async (id) => copyOrUndefined(state.accounts.get(id)),
+    accountIdByKey: async (key) => state.accountKeys.get(key),
+    accountKeys: async (accountId) =>
+      [...state.accountKeys.entries()].filter(([, id]) => id === accountId).map(([key]) => key),
+    mergeLog: async (profileId) =>
+      state.mergeLog
+        .filter((entry) => entry.intoProfileId === profileId || entry.fromProfileId === profileId)
+        .map(copy),
+    events: async (profileId, limit) =>
+      state.events
+        .filter((event) => event.profileId === profileId)
+        .sort((a, b) => a.at - b.at)
+        .slice(0, limit)
+        .map(copy),
+  }
+}
+
+function writer(state: State): StoreWriter {
+  return {
+    ...reader(state),
+    claimMessage: async (key, receivedAt) => {
+      if (state.messages.has(key)) return false
+      state.messages.set(key, receivedAt)
+      return true
+    },
+    lock: async () => undefined,
+    putProfile: async (profile) => {
+      const owner = profile.userId === null ? undefined : state.userIds.get(profile.userId)
+      if (owner !== undefined && owner !== profile.id) {
+        throw new Error(`user id ${profile.userId} already belongs to profile ${owner}`)
+      }
+      const previous = state.profiles.get(profile.id)
+      if (previous?.userId != null && previous.userId !== profile.userId) {
+        state.userIds.delete(previous.userId)
+      }
+      if (profile.userId !== null) state.userIds.set(profile.userId, profile.id)
+      state.profiles.set(profile.id, copy(profile))
+    },
+    deleteProfile: async (id) => {
+      const previous = state.profiles.get(id)
+      if (previous?.userId != null) state.userIds.delete(previous.userId)
+      state.profiles.delete(id)
+    },
+    linkAnonymousId: async (anonymousId, profileId, at) => {
+      state.anonymousIds.set(anonymousId, { profileId, at })
+    },
+    unlinkAnonymousId: async (anonymousId) => {
+      state.anonymousIds.delete(anonymousId)
+    },
+    moveProfileData: async (fromProfileId, toProfileId) => {
+      for (const link of state.anonymousIds.values()) {
+        if (link.profileId === fromProfileId) link.profileId = toProfileId
+      }
+      for (const event of state.events) {
+        if (event.profileId === fromProfileId) event.profileId = toProfileId
+      }
+    },
+    putAccount: async (account) => {
+      state.accounts.set(account.id, copy(account))
+    },
+    linkAccountKey: async (key, accountId) => {
+      state.accountKeys.set(key, accountId)
+    },
+    appendMergeLog: async (entry) => {
+      state.mergeLog.push(copy(entry))
+    },
+    appendEvent: async (event) => {
+      state.events.push(copy(event))
+    },
+  }
+}
+
+function copyOrUndefined<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : copy(value)
+}
