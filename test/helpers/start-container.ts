@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+/** A container started the way an operator starts it: `tsx server/src/index.ts` in a child process. */
+export interface RunningContainer {
+  url: string
+  port: number
+  process: ChildProcess
+  dataDir: string
+  /** Everything the process wrote to stdout and stderr so far. */
+  output: () => string
+  /** SIGTERM, wait for exit (SIGKILL after 10 s), remove the data directory unless `keepData`. */
+  stop: (options?: { keepData?: boolean }) => Promise<number | null>
+}
+
+const root = resolve(import.meta.dirname, '../..')
+
+/** Demo credentials the started containers use unless `env` overrides them. */
+export const testCredentials = {
+  writeKey: 'test-write-key',
+  adminToken: 'test-admin-token-0123456789',
+  cookieSecret: 'test-cookie-secret-0123456789-abcdefghij',
+} as const
+
+/**
+ * Starts a real container on a free port with its own SQLite file, and resolves once it listens.
+ * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`).
+ */
+export async function startContainer(env: Record<string, string> = {}): Promise<RunningContainer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'))
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PARLEY_DATABASE_URL: `sqlite:${join(dataDir, 'parley.db')}`,
+      PARLEY_WRITE_KEYS: testCredentials.writeKey,
+      PARLEY_ADMIN_TOKEN: testCredentials.adminToken,
+      PARLEY_COOKIE_SECRET: testCredentials.cookieSecret,
+      PARLEY_LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
+
+  const port = await new Promise<number>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`container did not start:\n${output}`)), 20_000)
+    const onData = () => {
+      const match = /"port":(\d+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        done(Number(match[1]))
+      }
+    }
+    child.stdout.on('data', onData)
+    void exited.then((code) => {
+      clearTimeout(timer)
+      fail(new Error(`container exited with ${String(code)} before listening:\n${output}`))
+    })
+  })
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    dataDir,
+    output: () => output,
+    stop: async (options = {}) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      const code = await exited
+      clearTimeout(killer)
+      if (options.keepData !== true) rmSync(dataDir, { recursive: true, force: true })
+      return code
+    },
+  }
+}
