@@ -123,6 +123,28 @@ describe('bad input', () => {
     expect(profile.traits).toEqual({ ok: 1 })
   })
 
+  it('stops one profile from growing past 2,000 traits, and still updates the ones it has', async () => {
+    for (let call = 0; call < 3; call += 1) {
+      const traits = Object.fromEntries(
+        Array.from({ length: 900 }, (_, i) => [`k${call * 900 + i}`, i]),
+      )
+      await raw('/v1/identify', JSON.stringify({ userId: 'u', traits })).expect(200)
+    }
+    const { profile } = (await t.lookup({ userId: 'u' })).body
+    expect(Object.keys(profile.traits)).toHaveLength(2000)
+    t.advance(1000)
+    const last = await raw(
+      '/v1/identify',
+      JSON.stringify({ userId: 'u', traits: { k0: 'updated', fresh: 1 } }),
+    ).expect(200)
+    expect(last.body.warnings).toEqual([
+      expect.objectContaining({ code: 'too_many_traits', path: 'traits' }),
+    ])
+    const after = (await t.lookup({ userId: 'u' })).body.profile.traits
+    expect(after.k0).toBe('updated')
+    expect(after.fresh).toBeUndefined()
+  })
+
   it('answers an unsupported content type with 415', async () => {
     const response = await raw(
       '/v1/identify',
