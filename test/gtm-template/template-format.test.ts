@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { syncedTemplate } from '../gtm-harness/sync-template.ts'
 import { readTemplate } from '../gtm-harness/template-model.ts'
@@ -82,5 +85,22 @@ describe('gtm-template/template.tpl export format', () => {
     expect([...model.policy.consentRead]).toEqual(['personalization_storage'])
     expect([...model.policy.consentWrite]).toEqual([])
     expect(model.policy.loggingEnvironments).toBe('debug')
+  })
+
+  it('ships a gallery metadata.yaml with release notes per template commit', () => {
+    const metadata = parseYaml(
+      readFileSync(resolve(import.meta.dirname, '../../gtm-template/metadata.yaml'), 'utf8'),
+    ) as {
+      homepage: string
+      documentation: string
+      versions: { sha: string; changeNotes: string }[]
+    }
+    expect(metadata.homepage).toMatch(/^https:\/\//)
+    expect(metadata.documentation).toMatch(/^https:\/\//)
+    expect(metadata.versions.length).toBeGreaterThan(0)
+    for (const version of metadata.versions) {
+      expect(version.sha).toMatch(/^[0-9a-f]{40}$/)
+      expect(version.changeNotes.trim()).not.toBe('')
+    }
   })
 })
