@@ -22,7 +22,7 @@ const containerUrl = normalizeContainerUrl(data.containerUrl);
 if (!containerUrl) {
   return fail(
     'invalid_container_url',
-    'Container URL must be https:// followed by a host name only, e.g. https://www.example.com'
+    'Container URL must be https:// and a host name (and port), nothing else, e.g. https://www.example.com'
   );
 }
 
@@ -169,21 +169,24 @@ function normalizeContainerUrl(value) {
   if (url.charAt(url.length - 1) === '/') url = url.slice(0, -1);
   const prefix = 'https://';
   if (url.indexOf(prefix) !== 0) return '';
-  const host = url.slice(prefix.length);
-  if (host.length === 0 || host.charAt(0) === '.' || host.charAt(host.length - 1) === '.')
-    return '';
-  for (let i = 0; i < host.length; i++) {
-    if ('abcdefghijklmnopqrstuvwxyz0123456789.-'.indexOf(host.charAt(i)) === -1) return '';
+  const hostAndPort = url.slice(prefix.length).split(':');
+  const host = hostAndPort[0];
+  const port = hostAndPort.length === 2 ? hostAndPort[1] : '0';
+  if (hostAndPort.length > 2 || port.length > 5 || !onlyChars(port, '0123456789')) return '';
+  if (host.charAt(0) === '.' || host.charAt(host.length - 1) === '.') return '';
+  return onlyChars(host, 'abcdefghijklmnopqrstuvwxyz0123456789.-') ? url : '';
+}
+
+function onlyChars(text, allowed) {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (allowed.indexOf(text.charAt(i)) === -1) return false;
   }
-  return url;
+  return true;
 }
 
 function isHex64(text) {
-  if (text.length !== 64) return false;
-  for (let i = 0; i < text.length; i++) {
-    if ('0123456789abcdefABCDEF'.indexOf(text.charAt(i)) === -1) return false;
-  }
-  return true;
+  return text.length === 64 && onlyChars(text, '0123456789abcdefABCDEF');
 }
 
 function fail(code, message) {

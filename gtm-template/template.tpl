@@ -71,9 +71,9 @@ ___TEMPLATE_PARAMETERS___
       {
         "type": "REGEX",
         "args": [
-          "^(https://[A-Za-z0-9.-]+/?|.*\\{\\{.+\\}\\}.*)$"
+          "^(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?|.*\\{\\{.+\\}\\}.*)$"
         ],
-        "errorMessage": "Enter https:// and the host name of your Parley container only, e.g. https://www.example.com (no path, no port)."
+        "errorMessage": "Enter https:// and the host name of your Parley container only, e.g. https://www.example.com (no path)."
       }
     ],
     "help": "The address of your company\u0027s Parley container: \u003cb\u003ehttps://\u003c/b\u003e and a host name, nothing after it. The client is loaded from \u003ci\u003e{container URL}/parley/client.js\u003c/i\u003e. Ask whoever runs the container; serving it on your site\u0027s own domain keeps its cookie first-party."
@@ -293,7 +293,7 @@ const containerUrl = normalizeContainerUrl(data.containerUrl);
 if (!containerUrl) {
   return fail(
     'invalid_container_url',
-    'Container URL must be https:// followed by a host name only, e.g. https://www.example.com'
+    'Container URL must be https:// and a host name (and port), nothing else, e.g. https://www.example.com'
   );
 }
 
@@ -440,21 +440,24 @@ function normalizeContainerUrl(value) {
   if (url.charAt(url.length - 1) === '/') url = url.slice(0, -1);
   const prefix = 'https://';
   if (url.indexOf(prefix) !== 0) return '';
-  const host = url.slice(prefix.length);
-  if (host.length === 0 || host.charAt(0) === '.' || host.charAt(host.length - 1) === '.')
-    return '';
-  for (let i = 0; i < host.length; i++) {
-    if ('abcdefghijklmnopqrstuvwxyz0123456789.-'.indexOf(host.charAt(i)) === -1) return '';
+  const hostAndPort = url.slice(prefix.length).split(':');
+  const host = hostAndPort[0];
+  const port = hostAndPort.length === 2 ? hostAndPort[1] : '0';
+  if (hostAndPort.length > 2 || port.length > 5 || !onlyChars(port, '0123456789')) return '';
+  if (host.charAt(0) === '.' || host.charAt(host.length - 1) === '.') return '';
+  return onlyChars(host, 'abcdefghijklmnopqrstuvwxyz0123456789.-') ? url : '';
+}
+
+function onlyChars(text, allowed) {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (allowed.indexOf(text.charAt(i)) === -1) return false;
   }
-  return url;
+  return true;
 }
 
 function isHex64(text) {
-  if (text.length !== 64) return false;
-  for (let i = 0; i < text.length; i++) {
-    if ('0123456789abcdefABCDEF'.indexOf(text.charAt(i)) === -1) return false;
-  }
-  return true;
+  return text.length === 64 && onlyChars(text, '0123456789abcdefABCDEF');
 }
 
 function fail(code, message) {
@@ -859,14 +862,16 @@ scenarios:
 
     assertThat(pushed).isEqualTo([['consent', { personalization: false }], ['page']]);
     assertThat(injections).hasLength(1);
-- name: "container URL: anything but https and a bare host fails before loading"
+- name: "container URL: anything but https, a host and a port fails before loading"
   code: |-
     const invalid = [
       'http://www.example.com',
       'https://www.example.com/parley',
       'https://www.example.com?x=1',
       'https://user@www.example.com',
-      'https://www.example.com:8443',
+      'https://www.example.com:',
+    'https://www.example.com:443:1',
+    'https://www.example.com:84a3',
       'https://',
       'javascript:alert(1)',
       '',
@@ -882,13 +887,18 @@ scenarios:
     assertApi('gtmOnSuccess').wasNotCalled();
     assertThat(logs).hasLength(invalid.length);
     assertThat(logs[0]).contains('invalid_container_url');
-- name: "container URL: case and a trailing slash are normalised"
+- name: "container URL: case and a trailing slash are normalised, a port is kept"
   code: |-
     mockData.containerUrl = ' https://WWW.Example.com/ ';
 
     runCode(mockData);
 
     assertThat(injections[0].url).isEqualTo(clientUrl);
+
+    mockData.containerUrl = 'https://parley.example.com:8443';
+    runCode(mockData);
+
+    assertThat(injections[1].url).isEqualTo('https://parley.example.com:8443/parley/client.js');
 - name: an unknown action fails
   code: |-
     mockData.action = 'alias';
