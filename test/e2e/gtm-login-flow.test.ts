@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromiumMissing, launchChromium } from '../helpers/launch-chromium.ts'
+import { launchChromium } from '../helpers/launch-chromium.ts'
 import {
   startContainer,
   testCredentials,
   type RunningContainer,
 } from '../helpers/start-container.ts'
 import { loginPageHtml } from './gtm-page/login-page.ts'
+import { chromiumMissing, clientMissing, opensslMissing } from './gtm-page/outside-parts.ts'
 import { startTestSite, type TestSite } from './gtm-page/test-site.ts'
 
 const login = {
@@ -21,22 +22,8 @@ let browser: Browser | undefined
 const sites: TestSite[] = []
 let skipReason: string | undefined
 
-/**
- * The template needs the browser client at `<container>/parley/client.js`, which the browser
- * client issue adds. Until the container serves it this suite fails under CI and skips loudly
- * elsewhere.
- */
-async function clientMissing(url: string): Promise<string | undefined> {
-  const answer = await fetch(`${url}/parley/client.js`)
-  if (answer.ok) return undefined
-  const reason = `the container answers ${answer.status} for /parley/client.js: the browser client (issue 4) is not merged yet`
-  if (process.env.CI === 'true') throw new Error(`GTM login flow end to end cannot run: ${reason}`)
-  console.warn(`SKIPPING the GTM login flow end to end: ${reason}`)
-  return reason
-}
-
 beforeAll(async () => {
-  skipReason = chromiumMissing()
+  skipReason = chromiumMissing() ?? opensslMissing()
   if (skipReason !== undefined) return
   container = await startContainer()
   skipReason = await clientMissing(container.url)
