@@ -78,6 +78,39 @@ describe('GTM test semantics in the harness', () => {
   })
 })
 
+describe('unmocked fake APIs in the harness', () => {
+  it('keep a per-scenario window: queued values are copied across the sandbox boundary', () => {
+    const code = `const createQueue = require('createQueue');
+const entry = ['page', { n: 1 }];
+createQueue('_parleyq')(entry);
+entry[1].n = 2;
+data.gtmOnSuccess();`
+    const report = run(code, [
+      {
+        name: 'first',
+        code: `runCode({});\nconst copyFromWindow = require('copyFromWindow');\nassertThat(copyFromWindow('_parleyq')).isEqualTo([['page', { n: 1 }]]);`,
+      },
+      {
+        name: 'second starts empty',
+        code: `const copyFromWindow = require('copyFromWindow');\nassertThat(copyFromWindow('_parleyq')).isUndefined();`,
+      },
+    ])
+    expect(errors(report)).toEqual([undefined, undefined])
+  })
+
+  it('never load a script on their own, so success waits for a test to call back', () => {
+    const code = `const injectScript = require('injectScript');
+injectScript('https://www.example.com/parley/client.js', data.gtmOnSuccess, data.gtmOnFailure);`
+    const report = run(code, [
+      {
+        name: 'pending',
+        code: `runCode({});\nassertApi('injectScript').wasCalled();\nassertApi('gtmOnSuccess').wasNotCalled();\nassertApi('gtmOnFailure').wasNotCalled();`,
+      },
+    ])
+    expect(errors(report)).toEqual([undefined])
+  })
+})
+
 describe('declared permissions in the harness', () => {
   it('fails a call outside the declared inject_script URL patterns, even when mocked', () => {
     const code = `const injectScript = require('injectScript');\ninjectScript('https://cdn.evil.example/x.js', data.gtmOnSuccess, data.gtmOnFailure);`
