@@ -94,6 +94,12 @@ export function storedAnonymousId(page: Page): Promise<string | null> {
   return page.evaluate(() => localStorage.getItem('parley_anon'))
 }
 
+/** The stored anonymous id once the first answer of the container has set it. */
+export async function settledAnonymousId(page: Page): Promise<string> {
+  await page.waitForFunction(() => localStorage.getItem('parley_anon') !== null)
+  return (await storedAnonymousId(page)) ?? ''
+}
+
 /** The admin lookup of a profile, through the container's HTTP API. */
 export async function lookupProfile(
   container: RunningContainer,
@@ -105,6 +111,7 @@ export async function lookupProfile(
     userId: string | null
     anonymousIds: string[]
     traits: Record<string, unknown>
+    visitor: { pageViews: number; events: number }
   }
 }> {
   const response = await fetch(

@@ -21,7 +21,13 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
     browser = await launchChromium()
   })
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()))
+    // A route handler may still wait on a held request; it must not outlive its test.
+    await Promise.all(
+      contexts.splice(0).map(async (context) => {
+        await context.unrouteAll({ behavior: 'ignoreErrors' })
+        await context.close()
+      }),
+    )
   })
   afterAll(async () => {
     await browser?.close()
