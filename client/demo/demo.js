@@ -29,7 +29,35 @@ function render() {
   if (id !== null) id.textContent = localStorage.getItem('parley_anon') || '(not yet)'
 }
 
+/** The panel that shows what Parley keeps on this device; every demo page gets one. */
+function addPanel() {
+  const panel = document.createElement('section')
+  panel.className = 'panel'
+  const heading = (level, text) => {
+    const element = document.createElement(level)
+    element.textContent = text
+    return element
+  }
+  const id = heading('p', '(not yet)')
+  id.id = 'anonymous-id'
+  const payload = heading('pre', '(no identify yet)')
+  payload.id = 'payload'
+  const events = document.createElement('ol')
+  events.id = 'events'
+  panel.append(
+    heading('h2', 'What Parley knows on this device'),
+    heading('h3', 'Anonymous id'),
+    id,
+    heading('h3', 'Last identify answer'),
+    payload,
+    heading('h3', 'dataLayer events'),
+    events,
+  )
+  document.querySelector('main')?.append(panel)
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  addPanel()
   render()
   const client = window.parley.client
 

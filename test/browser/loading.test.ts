@@ -86,6 +86,23 @@ describe.skipIf(!hasChromium())('browser client: loading and the call queue', ()
     })
   })
 
+  it('works with the loader pasted into the page, pointed at the client by parleySettings.src', async () => {
+    const loader = await (await fetch(`${suite.container().url}/parley/loader.js`)).text()
+    const context = await suite.newContext()
+    const { page, calls } = await openFixture(context, suite.container(), {
+      settings: { src: '/parley/client.js' },
+      loader: `<script>${loader}</script><script>window.parley.client.track('Pasted')</script>`,
+    })
+    await clientReady(page)
+    await waitForCalls(page, calls, 2)
+    expect(calls.map((call) => call.body.event ?? call.type)).toEqual(['Pasted', 'page'])
+    expect(
+      await page.evaluate(() =>
+        [...document.scripts].map((s) => new URL(s.src || location.href).pathname),
+      ),
+    ).toContain('/parley/client.js')
+  })
+
   it('sends each call as Segment-style JSON in a text/plain POST', async () => {
     const context = await suite.newContext()
     const { page } = await openFixture(context, suite.container())
