@@ -4,12 +4,15 @@
  */
 import { antiFlickerMs, hideSlots, showSlots } from './anti-flicker.ts'
 import { readAnonymousId, writeAnonymousId } from './anonymous-id.ts'
+import { copy, isId, isObject, misuse } from './arguments.ts'
 import { baseFromScriptSrc } from './base-url.ts'
 import { pushEvent } from './data-layer.ts'
-import { createOutbox, type CallType } from './outbox.ts'
+import { createOutbox } from './outbox.ts'
 import { pageContext, watchNavigation } from './page-context.ts'
+import { replayQueue } from './replay-queue.ts'
 import { applySlots, slotTexts } from './slots.ts'
-import type { ParleyClient, Payload, QueueEntry } from './types.ts'
+import { transport } from './transport.ts'
+import type { ParleyClient, Payload } from './types.ts'
 import { uuid } from './uuid.ts'
 
 // Set at build time from package.json.
@@ -45,10 +48,12 @@ function boot(): void {
   const persist = (): void => {
     if (consented && anonymousId !== undefined) writeAnonymousId(anonymousId)
   }
-  const url = (type: CallType): string => `${base}/v1/web/${type}`
 
-  const receive = (payload: Payload | null): void => {
+  const receive = (payload: Payload | null, sentWith: unknown): void => {
     if (payload === null || typeof payload !== 'object') return
+    // An answer to a call sent before reset() belongs to the previous visitor: its id and
+    // content must not come back.
+    if (sentWith !== anonymousId) return
     // The container is the source of truth: it restores a wiped id from its own cookie and
     // hands out a fresh one when a second known user logs in on this device.
     if (typeof payload.anonymousId === 'string' && payload.anonymousId !== anonymousId) {
@@ -71,17 +76,7 @@ function boot(): void {
   }
 
   const outbox = createOutbox({
-    post: (type, body) =>
-      fetch(url(type), { method: 'POST', body, credentials: 'include', keepalive: true }).then(
-        async (response) => ({
-          status: response.status,
-          retryAfter: response.headers.get('Retry-After'),
-          json: (await response.json().catch(() => null)) as unknown,
-        }),
-      ),
-    beacon: (type, body) => {
-      navigator.sendBeacon(url(type), body)
-    },
+    ...transport(base),
     later: (run, ms) => {
       setTimeout(run, ms)
     },
@@ -91,7 +86,7 @@ function boot(): void {
       if (anonymousId !== undefined) body.anonymousId ??= anonymousId
       body.sentAt = new Date().toISOString()
     },
-    onReply: (json) => receive(json as Payload | null),
+    onReply: (json, sent) => receive(json as Payload | null, sent.body.anonymousId),
     onSettled: showSlots,
     log,
   })
@@ -105,17 +100,6 @@ function boot(): void {
     },
     ...extra,
   })
-  // A snapshot: the page may change its object after the call, and functions are not data.
-  const copy = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? {})) as Json
-  const misuse = (text: string): Promise<never> => {
-    console.error(`parley: ${text}`)
-    return Promise.reject(new TypeError(`parley: ${text}`))
-  }
-  const isId = (value: unknown): value is string | number =>
-    typeof value === 'string' || typeof value === 'number'
-  const isObject = (value: unknown): boolean =>
-    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value))
-
   const client: ParleyClient = {
     version: PARLEY_VERSION,
     identify(userId, traits, options) {
@@ -178,30 +162,7 @@ function boot(): void {
   }
   namespace.client = client
 
-  const run = (entry: unknown): void => {
-    if (!Array.isArray(entry)) return log('ignored a queued call that is not an array', entry)
-    const [method, ...args] = entry as QueueEntry
-    const fn = typeof method === 'string' ? (client as unknown as Json)[method] : undefined
-    if (typeof fn !== 'function')
-      return void console.error(`parley: unknown method ${String(method)}`)
-    try {
-      const result = (fn as (...a: unknown[]) => unknown).apply(client, args)
-      const [resolve, reject] = (entry as QueueEntry).deferred ?? []
-      // Failures were already logged; a queued call has nobody else to tell.
-      if (result instanceof Promise) result.then(resolve, reject ?? (() => undefined))
-    } catch (error) {
-      console.error('parley:', error)
-    }
-  }
-
-  const queue = Array.isArray(w._parleyq) ? w._parleyq : []
-  w._parleyq = queue
-  const queued = queue.splice(0)
-  for (const entry of queued) run(entry)
-  queue.push = (...entries: QueueEntry[]) => {
-    entries.forEach(run)
-    return queue.length
-  }
+  const queued = replayQueue(client, log)
 
   persist()
   const hadPage = queued.some((entry) => Array.isArray(entry) && entry[0] === 'page')
@@ -210,11 +171,8 @@ function boot(): void {
     referrer = previous
     client.page()
   })
-  const flush = (): void => outbox.flushByBeacon()
-  addEventListener('pagehide', flush)
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') flush()
-  })
+  // Only when the page really goes: a hidden tab may still await an identify answer.
+  addEventListener('pagehide', () => outbox.flushByBeacon())
   if (!consented) showSlots()
 
   isReady = true

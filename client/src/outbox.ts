@@ -30,7 +30,8 @@ export interface OutboxDeps {
   canSend: () => boolean
   /** Stamps the fields known only at send time (anonymousId, sentAt). */
   stamp: (body: Record<string, unknown>) => void
-  onReply: (json: unknown) => void
+  /** The container's answer to `message`, as it was sent. */
+  onReply: (json: unknown, message: Message) => void
   /** Called after every call that ended, sent or dropped. */
   onSettled: () => void
   log: (message: string, detail?: unknown) => void
@@ -71,7 +72,7 @@ export function createOutbox(deps: OutboxDeps, limit = 50): Outbox {
     inFlight = false
     const outcome = outcomeOf(reply.status)
     if (outcome === 'ok') {
-      deps.onReply(reply.json)
+      deps.onReply(reply.json, message)
       return finish(message, () => message.settle?.resolve(reply.json))
     }
     const attempts = (message.attempts = (message.attempts ?? 0) + 1)

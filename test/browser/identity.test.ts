@@ -121,6 +121,33 @@ describe.skipIf(!hasChromium())('browser client: identity', () => {
     expect(profile?.userId).toBeNull()
   })
 
+  it('ignores the late answer to a call sent before reset()', async () => {
+    const context = await suite.newContext()
+    await addPayload(context, suite.container(), welcome)
+    const { page } = await openFixture(context, suite.container(), { body: slots })
+    await clientReady(page)
+    await page.evaluate(identify('u-stale'))
+    const headline = page.locator('[data-parley-slot="headline"]')
+    expect(await headline.textContent()).toBe('Welcome back, u-stale')
+
+    let release = () => {}
+    const held = new Promise<void>((done) => (release = done))
+    await context.route(`${suite.container().url}/v1/web/page`, async (route) => {
+      await held
+      await route.fallback()
+    })
+    await page.evaluate(() => window.parley?.client?.page())
+    await page.evaluate(() => window.parley?.client?.reset())
+    const fresh = await storedAnonymousId(page)
+    const answered = page.waitForResponse((r) => r.url().endsWith('/v1/web/page'))
+    release()
+    const late = (await (await answered).json()) as Payload
+    expect(late.userId).toBe('u-stale')
+    await page.evaluate(() => new Promise((done) => setTimeout(done, 50)))
+    expect(await storedAnonymousId(page)).toBe(fresh)
+    expect(await headline.textContent()).toBe('Dashboards for everyone')
+  })
+
   it('rotates the device id when a second known user logs in on it', async () => {
     const context = await suite.newContext()
     const { page } = await openFixture(context, suite.container())
