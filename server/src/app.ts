@@ -5,6 +5,8 @@ import { errorHandler, notFound } from './http/error-handler.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { browserRoutes } from './routes/browser-routes.ts'
+import { clientRoutes } from './routes/client-routes.ts'
+import { demoRoutes } from './routes/demo-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { segmentRoutes } from './routes/segment-routes.ts'
 
@@ -28,6 +30,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(browserRoutes(deps))
   app.use(segmentRoutes(deps))
   app.use(adminRoutes(deps))
+  app.use(clientRoutes())
+  if (deps.config.env !== 'production') app.use(demoRoutes())
 
   app.use(notFound)
   app.use(errorHandler(deps.logger))
