@@ -14,9 +14,12 @@ export const errorStatus = {
   unsupported_media_type: 415,
   invalid_write_key: 401,
   invalid_admin_token: 401,
+  invalid_metrics_token: 401,
   identity_verification_failed: 401,
+  origin_not_allowed: 403,
   route_not_found: 404,
   profile_not_found: 404,
+  rate_limited: 429,
   store_unavailable: 503,
   internal_error: 500,
 } as const

@@ -15,7 +15,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const appError = toAppError(error)
     if (appError.status >= 500) {
-      logger.error({ err: error, method: req.method, path: req.path }, 'request failed')
+      logger.error(
+        {
+          err: error,
+          requestId: res.locals.requestId as unknown,
+          method: req.method,
+          path: req.path,
+        },
+        'request failed',
+      )
     }
     if (res.headersSent) return
     res.status(appError.status).json(appError.toBody())
