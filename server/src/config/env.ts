@@ -47,6 +47,7 @@ const envSchema = z
       .optional(),
     PARLEY_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
     PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    PARLEY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
     PARLEY_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     PARLEY_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -117,6 +118,8 @@ export interface Config {
   rateLimitIpPerMinute: number
   /** Browser calls per anonymous id per minute; 0 turns the limit off. Default: 120. */
   rateLimitVisitorPerMinute: number
+  /** Longest wait for in-flight requests after SIGTERM before exiting anyway. Default: 10 s. */
+  shutdownTimeoutMs: number
   /** Bearer token for `/metrics`; when unset the admin token opens it. */
   metricsToken: string | undefined
   logLevel: string
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimitIpPerMinute: parsed.PARLEY_RATE_LIMIT_IP_PER_MINUTE,
     rateLimitVisitorPerMinute: parsed.PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE,
     metricsToken: parsed.PARLEY_METRICS_TOKEN,
+    shutdownTimeoutMs: parsed.PARLEY_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: parsed.PARLEY_LOG_LEVEL,
     demoDefaults,
   }
