@@ -44,30 +44,37 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
   }
 }
 
+/**
+ * Sends the headers of an identify whose body is `length` bytes, asking for "100 Continue": once
+ * it comes, the server is handling the request, which stays in flight until the body is sent.
+ */
+async function startRequest(port: number, length: number): ReturnType<typeof open> {
+  const auth = Buffer.from(`${testCredentials.writeKey}:`).toString('base64')
+  const client = await open(port)
+  client.socket.write(
+    [
+      'POST /v1/identify HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Connection: keep-alive',
+      'Expect: 100-continue',
+      'Content-Type: application/json',
+      `Authorization: Basic ${auth}`,
+      `Content-Length: ${length}`,
+      '',
+      '',
+    ].join('\r\n'),
+  )
+  await until(() => client.received().includes('100 Continue'), 'the server to read the headers')
+  return client
+}
+
 describe('SIGTERM (real container process)', () => {
   it('finishes a request in flight, refuses new connections, then exits 0 within 10 s', async () => {
     const container = await startContainer()
     started.push(container)
     const body = JSON.stringify({ userId: 'drained-user', traits: { plan: 'pro' } })
     const half = Math.floor(body.length / 2)
-    const auth = Buffer.from(`${testCredentials.writeKey}:`).toString('base64')
-    const client = await open(container.port)
-    // The headers, asking for "100 Continue": once it comes, the server is handling the request,
-    // which stays in flight until the body is sent.
-    client.socket.write(
-      [
-        'POST /v1/identify HTTP/1.1',
-        'Host: 127.0.0.1',
-        'Connection: keep-alive',
-        'Expect: 100-continue',
-        'Content-Type: application/json',
-        `Authorization: Basic ${auth}`,
-        `Content-Length: ${body.length}`,
-        '',
-        '',
-      ].join('\r\n'),
-    )
-    await until(() => client.received().includes('100 Continue'), 'the server to read the headers')
+    const client = await startRequest(container.port, body.length)
     client.socket.write(body.slice(0, half))
     // An idle keep-alive connection must not hold the exit up.
     const idle = await open(container.port)
@@ -103,9 +110,8 @@ describe('SIGTERM (real container process)', () => {
   it('gives up on a client that never finishes its request after the timeout, exiting 1', async () => {
     const container = await startContainer({ PARLEY_SHUTDOWN_TIMEOUT_SECONDS: '1' })
     started.push(container)
-    const stuck = await open(container.port)
-    stuck.socket.write('POST /v1/identify HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{')
-    await sleep(100)
+    const stuck = await startRequest(container.port, 100)
+    stuck.socket.write('{')
     const exited = exitOf(container)
     container.process.kill('SIGTERM')
     const { code } = await exited

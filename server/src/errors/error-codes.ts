@@ -5,6 +5,8 @@
 export const errorStatus = {
   invalid_json: 400,
   empty_body: 400,
+  invalid_encoding: 400,
+  invalid_request: 400,
   invalid_field: 400,
   missing_identity: 400,
   too_deep: 400,

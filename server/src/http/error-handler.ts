@@ -49,6 +49,18 @@ function toAppError(error: unknown): AppError {
   ) {
     return new AppError('invalid_json', 'The body was cut short', { cause: error })
   }
+  // A compressed body that does not decompress: body-parser passes the zlib or brotli error on
+  // with status 400; other client faults Express reports (a malformed URL escape) keep theirs.
+  const { status, expose, errno } = error as { status?: unknown; expose?: unknown; errno?: unknown }
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    if (typeof errno === 'number') {
+      return new AppError('invalid_encoding', 'The body does not match its Content-Encoding', {
+        path: 'content-encoding',
+        cause: error,
+      })
+    }
+    return new AppError('invalid_request', (error as Error).message, { cause: error })
+  }
   return new AppError('internal_error', 'Something went wrong; the call was not stored', {
     cause: error,
   })
