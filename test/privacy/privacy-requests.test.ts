@@ -40,6 +40,8 @@ async function seedUser(): Promise<void> {
     messageId: 'm-identify-1',
     traits: { email: 'Ada@Example.com', title: 'CTO', company: { id: 'acme', name: 'Acme' } },
   }).expect(200)
+  // The second device browsed anonymously first: its profile merges into the user's.
+  await track({ anonymousId: 'device-2', event: 'Read Docs', messageId: 'm-track-d2' }).expect(200)
   await identify({ anonymousId: 'device-2', userId: 'user-42', messageId: 'm-identify-2' }).expect(
     200,
   )
@@ -70,11 +72,12 @@ describe('GET /v1/admin/profiles/export', () => {
       traits: { email: 'ada@example.com', title: 'CTO', viewedPricing: true },
       account: { traits: { id: 'acme', name: 'Acme' } },
     })
-    expect(exported.profile.mergeLog.map((entry) => entry.kind)).toEqual([
-      'identified',
-      'alias_added',
+    expect(exported.profile.mergeLog.map((entry) => entry.kind)).toEqual(['identified', 'merged'])
+    expect(exported.events.map((event) => event.name)).toEqual([
+      'Viewed Pricing',
+      'Read Docs',
+      'Signed Up',
     ])
-    expect(exported.events.map((event) => event.name)).toEqual(['Viewed Pricing', 'Signed Up'])
     expect(typeof exported.exportedAt).toBe('string')
   })
 
@@ -91,9 +94,13 @@ describe('GET /v1/admin/profiles/export', () => {
 describe('DELETE /v1/admin/profiles', () => {
   it('erases the profile, every alias, its events and merge-log entries', async () => {
     await seedUser()
+    const merged = (await admin('get', '/v1/admin/profiles/export?userId=user-42').expect(200))
+      .body as { profile: { mergeLog: { kind: string; fromProfileId: string }[] } }
+    const foldedId = merged.profile.mergeLog.find((entry) => entry.kind === 'merged')?.fromProfileId
+    expect(foldedId).toEqual(expect.any(String))
     const res = await admin('delete', '/v1/admin/profiles?userId=user-42').expect(200)
     expect(res.body).toMatchObject({
-      deleted: { userId: 'user-42', anonymousIds: 2, events: 2, mergeLog: 2 },
+      deleted: { userId: 'user-42', anonymousIds: 2, events: 3, mergeLog: 2 },
     })
     await admin('get', '/v1/admin/profiles/lookup?userId=user-42').expect(404)
     await admin('get', '/v1/admin/profiles/lookup?anonymousId=device-1').expect(404)
@@ -103,6 +110,7 @@ describe('DELETE /v1/admin/profiles', () => {
     expect(rowsMentioning('device-1')).toEqual({})
     expect(rowsMentioning('ada@example.com')).toEqual({})
     expect(rowsMentioning('CTO')).toEqual({})
+    expect(rowsMentioning(foldedId ?? '')).toEqual({})
   })
 
   it('does not let a retried or late old event bring the profile back', async () => {
