@@ -1,8 +1,12 @@
 import type { RequestHandler } from 'express'
 
+/** Paths that answer JSON or text only, never a page that loads anything. */
+const apiPath = /^\/(v1\/|healthz$|readyz$|metrics$)/
+
 /**
  * Headers every answer carries: JSON is never sniffed as HTML, never framed, and never cached by
- * a shared proxy (it may hold a visitor's data).
+ * a shared proxy (it may hold a visitor's data). API answers also get a CSP that lets nothing
+ * load; pages (the demo) and scripts set their own caching and need their scripts.
  */
 export const securityHeaders: RequestHandler = (req, res, next) => {
   res.set({
@@ -10,10 +14,13 @@ export const securityHeaders: RequestHandler = (req, res, next) => {
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     'Cache-Control': 'no-store',
-    // The container answers JSON, never a page: nothing it sends may load or frame anything.
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    'Cross-Origin-Opener-Policy': 'same-origin',
   })
+  if (apiPath.test(req.path)) {
+    res.set({
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    })
+  }
   if (req.secure) res.set('Strict-Transport-Security', 'max-age=31536000')
   next()
 }
