@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
 import { createLogger } from './config/logger.ts'
+import { installGracefulShutdown } from './process/graceful-shutdown.ts'
 import { openStore } from './store/open-store.ts'
 
 /** The entry file: the only place that reads the environment, opens the store and listens. */
@@ -43,27 +44,13 @@ async function main(): Promise<void> {
     )
   })
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests')
-    clearInterval(pruneTimer)
-    const force = setTimeout(() => {
-      logger.error('in-flight requests did not finish within 10 s; exiting')
-      process.exit(1)
-    }, 10_000)
-    force.unref()
-    server.close(() => {
-      store
-        .close()
-        .then(() => process.exit(0))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'closing the store failed')
-          process.exit(1)
-        })
-    })
-    server.closeIdleConnections()
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  installGracefulShutdown({
+    server,
+    closeStore: () => store.close(),
+    logger,
+    onStop: () => clearInterval(pruneTimer),
+    timeoutMs: config.shutdownTimeoutMs,
+  })
 }
 
 await main()

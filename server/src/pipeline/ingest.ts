@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { findSuppression, suppressedResult } from '../privacy/check-suppression.ts'
 import type { StoredEvent } from '../profile/profile.ts'
 import { recordVisit } from '../profile/visitor-stats.ts'
 import type { Store, StoreWriter } from '../store/store.ts'
@@ -17,12 +18,15 @@ export interface IngestDeps {
 
 /**
  * Applies one validated call, in one transaction, in the order the product promises:
- * dedup -> resolve identity -> merge traits -> merge account -> count the visit -> store.
+ * suppression -> dedup -> resolve identity -> merge traits -> merge account -> count the visit
+ * -> store.
  * The promise resolves only after the commit, so a 2xx always means "durable".
  */
 export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResult> {
   const messageId = event.messageId ?? randomUUID()
   return deps.store.transaction(async (tx) => {
+    const suppressed = await findSuppression(tx, event)
+    if (suppressed !== undefined) return suppressedResult(event, suppressed)
     const warnings: Warning[] = [...event.warnings]
     if (!(await tx.claimMessage(`${event.source}:${messageId}`, event.receivedAt))) {
       return duplicateOf(tx, event, warnings)

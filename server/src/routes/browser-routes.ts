@@ -4,6 +4,7 @@ import { browserIdentifySchema, type CallType } from '../contract/event-schemas.
 import { limits } from '../contract/limits.ts'
 import { readCall } from '../contract/read-call.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
+import { visitorRateLimit } from '../http/browser-guard.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { checkUserHash } from '../identity/check-verification.ts'
 import type { IngestEvent } from '../pipeline/ingest-event.ts'
@@ -24,8 +25,10 @@ export function browserRoutes(deps: AppDeps): Router {
     secret: deps.config.identitySecret,
   }
 
+  const perVisitor = visitorRateLimit(deps)
+
   for (const type of browserTypes) {
-    router.post(`/v1/web/${type}`, ...jsonBody(limits.callBytes), async (req, res) => {
+    router.post(`/v1/web/${type}`, ...jsonBody(limits.callBytes), perVisitor, async (req, res) => {
       const { call, event } = readCall(
         type,
         req.body,

@@ -1,6 +1,6 @@
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import { Mutex } from './mutex.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
+import type { Store, StoreReader, StoreWriter, Suppression } from './store.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -11,6 +11,7 @@ interface State {
   mergeLog: MergeLogEntry[]
   events: StoredEvent[]
   messages: Map<string, number>
+  suppressions: Map<string, Suppression>
 }
 
 function emptyState(): State {
@@ -23,6 +24,7 @@ function emptyState(): State {
     mergeLog: [],
     events: [],
     messages: new Map(),
+    suppressions: new Map(),
   }
 }
 
@@ -94,6 +96,7 @@ function reader(state: State): StoreReader {
         .sort((a, b) => a.at - b.at)
         .slice(0, limit)
         .map(copy),
+    suppressedKeys: async (keys) => keys.filter((key) => state.suppressions.has(key)),
   }
 }
 
@@ -148,6 +151,35 @@ function writer(state: State): StoreWriter {
     },
     appendEvent: async (event) => {
       state.events.push(copy(event))
+    },
+    deleteEvents: async (profileId) => {
+      const before = state.events.length
+      state.events = state.events.filter((event) => event.profileId !== profileId)
+      return before - state.events.length
+    },
+    deleteMergeLog: async (selector) => {
+      const profiles = new Set(selector.profileIds)
+      const users = new Set(selector.userIds)
+      const devices = new Set(selector.anonymousIds)
+      const before = state.mergeLog.length
+      state.mergeLog = state.mergeLog.filter(
+        (entry) =>
+          !profiles.has(entry.intoProfileId) &&
+          !(entry.fromProfileId !== null && profiles.has(entry.fromProfileId)) &&
+          !(entry.userId !== null && users.has(entry.userId)) &&
+          !(entry.anonymousId !== null && devices.has(entry.anonymousId)),
+      )
+      return before - state.mergeLog.length
+    },
+    suppress: async (entries) => {
+      for (const entry of entries) {
+        if (!state.suppressions.has(entry.key)) state.suppressions.set(entry.key, { ...entry })
+      }
+    },
+    unsuppress: async (keys) => {
+      let lifted = 0
+      for (const key of new Set(keys)) if (state.suppressions.delete(key)) lifted += 1
+      return lifted
     },
   }
 }

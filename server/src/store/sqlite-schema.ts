@@ -65,4 +65,15 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX messages_received ON messages (received_at);
   `,
+  // 2: privacy requests. Suppressed identifiers are stored as one-way hashes only.
+  `
+  CREATE TABLE suppressions (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
+  `,
 ]

@@ -219,6 +219,11 @@ export class SqliteStore implements Store {
           profileId,
           limit,
         ).map(toEvent),
+      suppressedKeys: async (keys) =>
+        this.#all(
+          'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
+          JSON.stringify(keys),
+        ).map((row) => row.key as string),
       claimMessage: async (key, receivedAt) =>
         this.#run(
           'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
@@ -317,6 +322,40 @@ export class SqliteStore implements Store {
           JSON.stringify(event.properties),
         )
       },
+      deleteEvents: async (profileId) =>
+        this.#run('DELETE FROM events WHERE profile_id = ?', profileId).changes,
+      deleteMergeLog: async (selector) => {
+        // Lists travel as JSON arrays so one prepared statement serves any number of ids.
+        const profiles = JSON.stringify(selector.profileIds)
+        return this.#run(
+          `DELETE FROM merge_log
+           WHERE into_profile_id IN (SELECT value FROM json_each(?))
+              OR from_profile_id IN (SELECT value FROM json_each(?))
+              OR user_id IN (SELECT value FROM json_each(?))
+              OR anonymous_id IN (SELECT value FROM json_each(?))`,
+          profiles,
+          profiles,
+          JSON.stringify(selector.userIds),
+          JSON.stringify(selector.anonymousIds),
+        ).changes
+      },
+      suppress: async (entries) => {
+        for (const entry of entries) {
+          this.#run(
+            `INSERT INTO suppressions (key, kind, reason, at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (key) DO NOTHING`,
+            entry.key,
+            entry.kind,
+            entry.reason,
+            entry.at,
+          )
+        }
+      },
+      unsuppress: async (keys) =>
+        this.#run(
+          'DELETE FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
+          JSON.stringify(keys),
+        ).changes,
     }
   }
 }

@@ -1,5 +1,25 @@
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 
+/**
+ * A privacy suppression: calls carrying the identifier behind `key` are dropped. The key is a
+ * one-way hash (see `privacy/suppression-keys.ts`), so the store never keeps the identifier of
+ * someone who asked to be forgotten.
+ */
+export interface Suppression {
+  key: string
+  kind: 'userId' | 'anonymousId' | 'email'
+  /** `deleted`: recorded by a delete request; `requested`: suppressed on its own. */
+  reason: 'deleted' | 'requested'
+  at: number
+}
+
+/** Which merge-log entries to erase: those naming any of these profiles, user ids or devices. */
+export interface MergeLogSelector {
+  profileIds: readonly string[]
+  userIds: readonly string[]
+  anonymousIds: readonly string[]
+}
+
 /** Reads, inside a transaction or on their own. */
 export interface StoreReader {
   profile(id: string): Promise<Profile | undefined>
@@ -15,6 +35,8 @@ export interface StoreReader {
   mergeLog(profileId: string): Promise<MergeLogEntry[]>
   /** The events recorded on a profile, oldest first, at most `limit`. */
   events(profileId: string, limit: number): Promise<StoredEvent[]>
+  /** The subset of `keys` that are suppressed, in no particular order. */
+  suppressedKeys(keys: readonly string[]): Promise<string[]>
 }
 
 /** Writes, only inside a transaction. */
@@ -37,6 +59,14 @@ export interface StoreWriter extends StoreReader {
   linkAccountKey(key: string, accountId: string): Promise<void>
   appendMergeLog(entry: MergeLogEntry): Promise<void>
   appendEvent(event: StoredEvent): Promise<void>
+  /** Erases every event recorded on a profile; returns how many. */
+  deleteEvents(profileId: string): Promise<number>
+  /** Erases the merge-log entries that name any selected profile, user id or device. */
+  deleteMergeLog(selector: MergeLogSelector): Promise<number>
+  /** Records suppressions; a key already suppressed keeps its first record. */
+  suppress(entries: readonly Suppression[]): Promise<void>
+  /** Lifts suppressions; returns how many of `keys` were suppressed. */
+  unsuppress(keys: readonly string[]): Promise<number>
 }
 
 /**
