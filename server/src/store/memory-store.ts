@@ -1,3 +1,5 @@
+import { countVariations } from '../measurement/count-variations.ts'
+import type { Conversion, Impression } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import { Mutex } from './mutex.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
@@ -11,6 +13,8 @@ interface State {
   mergeLog: MergeLogEntry[]
   events: StoredEvent[]
   messages: Map<string, number>
+  impressions: Impression[]
+  conversions: Conversion[]
 }
 
 function emptyState(): State {
@@ -23,6 +27,8 @@ function emptyState(): State {
     mergeLog: [],
     events: [],
     messages: new Map(),
+    impressions: [],
+    conversions: [],
   }
 }
 
@@ -94,6 +100,13 @@ function reader(state: State): StoreReader {
         .sort((a, b) => a.at - b.at)
         .slice(0, limit)
         .map(copy),
+    impressions: async (profileId) =>
+      state.impressions
+        .filter((impression) => impression.profileId === profileId)
+        .sort((a, b) => a.at - b.at)
+        .map(copy),
+    experienceCounts: async (experienceId, goal, windowMs) =>
+      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
   }
 }
 
@@ -136,6 +149,18 @@ function writer(state: State): StoreWriter {
       for (const event of state.events) {
         if (event.profileId === fromProfileId) event.profileId = toProfileId
       }
+      state.impressions = moveRows(
+        state.impressions,
+        fromProfileId,
+        toProfileId,
+        (row) => row.experienceId,
+      )
+      state.conversions = moveRows(
+        state.conversions,
+        fromProfileId,
+        toProfileId,
+        (row) => `${row.experienceId}\u0000${row.goal}`,
+      )
     },
     putAccount: async (account) => {
       state.accounts.set(account.id, copy(account))
@@ -149,7 +174,37 @@ function writer(state: State): StoreWriter {
     appendEvent: async (event) => {
       state.events.push(copy(event))
     },
+    recordImpression: async (impression) =>
+      addOnce(state.impressions, impression, (row) => row.experienceId),
+    recordConversion: async (conversion) =>
+      addOnce(state.conversions, conversion, (row) => `${row.experienceId}\u0000${row.goal}`),
   }
+}
+
+/** Adds a row unless the profile already holds one with the same key. */
+function addOnce<T extends { profileId: string }>(
+  rows: T[],
+  row: T,
+  key: (row: T) => string,
+): boolean {
+  if (rows.some((other) => other.profileId === row.profileId && key(other) === key(row)))
+    return false
+  rows.push(copy(row))
+  return true
+}
+
+/** Re-homes a profile's rows; where the receiving profile holds the same key, its row stands. */
+function moveRows<T extends { profileId: string }>(
+  rows: T[],
+  from: string,
+  to: string,
+  key: (row: T) => string,
+): T[] {
+  const held = new Set(rows.filter((row) => row.profileId === to).map(key))
+  return rows.flatMap((row) => {
+    if (row.profileId !== from) return [row]
+    return held.has(key(row)) ? [] : [{ ...row, profileId: to }]
+  })
 }
 
 function copyOrUndefined<T>(value: T | undefined): T | undefined {

@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sqliteMigrations } from '../../server/src/store/sqlite-schema.ts'
+import { MemoryStore } from '../../server/src/store/memory-store.ts'
+import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import type { Store } from '../../server/src/store/store.ts'
+
+const day = 86_400_000
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function sqliteFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-measure-'))
+  dirs.push(dir)
+  return join(dir, 'parley.db')
+}
+
+const engines: [string, () => Store][] = [
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => new SqliteStore(sqliteFile())],
+]
+
+describe.each(engines)('impressions and conversions (%s store)', (_name, open) => {
+  const impression = (profileId: string, variation: string, at: number) => ({
+    profileId,
+    experienceId: 'e',
+    variation,
+    control: variation === 'control',
+    at,
+  })
+
+  it('records one impression per profile and experience', async () => {
+    const store = open()
+    const first = await store.transaction((tx) => tx.recordImpression(impression('p1', 'a', 10)))
+    const second = await store.transaction((tx) => tx.recordImpression(impression('p1', 'b', 20)))
+    expect([first, second]).toEqual([true, false])
+    expect(await store.read((r) => r.impressions('p1'))).toEqual([impression('p1', 'a', 10)])
+    await store.close()
+  })
+
+  it('records one conversion per profile, experience and goal', async () => {
+    const store = open()
+    const conversion = { profileId: 'p1', experienceId: 'e', goal: 'Signed Up', at: 50 }
+    const results = await store.transaction(async (tx) => [
+      await tx.recordConversion(conversion),
+      await tx.recordConversion({ ...conversion, at: 60 }),
+      await tx.recordConversion({ ...conversion, goal: 'Paid' }),
+    ])
+    expect(results).toEqual([true, false, true])
+    await store.close()
+  })
+
+  it('counts visitors and conversions per arm within the window after the impression', async () => {
+    const store = open()
+    await store.transaction(async (tx) => {
+      await tx.recordImpression(impression('c1', 'control', 0))
+      await tx.recordImpression(impression('c2', 'control', 0))
+      await tx.recordImpression(impression('a1', 'a', 0))
+      await tx.recordImpression(impression('a2', 'a', 0))
+      await tx.recordImpression(impression('a3', 'a', 0))
+      await tx.recordImpression({ ...impression('x1', 'a', 0), experienceId: 'other' })
+      await tx.recordConversion({ profileId: 'c1', experienceId: 'e', goal: 'g', at: 7 * day })
+      await tx.recordConversion({ profileId: 'a1', experienceId: 'e', goal: 'g', at: 1 })
+      await tx.recordConversion({ profileId: 'a2', experienceId: 'e', goal: 'g', at: 7 * day + 1 })
+      await tx.recordConversion({ profileId: 'a3', experienceId: 'e', goal: 'other-goal', at: 1 })
+    })
+    const counts = await store.read((r) => r.experienceCounts('e', 'g', 7 * day))
+    expect(counts).toEqual([
+      { variation: 'control', control: true, visitors: 2, conversions: 1 },
+      { variation: 'a', control: false, visitors: 3, conversions: 1 },
+    ])
+    await store.close()
+  })
+
+  it('moves impressions and conversions with a merge; the receiving profile keeps its own', async () => {
+    const store = open()
+    await store.transaction(async (tx) => {
+      await tx.recordImpression(impression('known', 'a', 100))
+      await tx.recordImpression(impression('phone', 'b', 50))
+      await tx.recordImpression({ ...impression('phone', 'b', 50), experienceId: 'only-phone' })
+      await tx.recordConversion({ profileId: 'phone', experienceId: 'e', goal: 'g', at: 60 })
+      await tx.moveProfileData('phone', 'known')
+    })
+    const rows = await store.read((r) => r.impressions('known'))
+    expect(rows.map((row) => [row.experienceId, row.variation])).toEqual([
+      ['only-phone', 'b'],
+      ['e', 'a'],
+    ])
+    expect(await store.read((r) => r.impressions('phone'))).toEqual([])
+    const again = await store.transaction((tx) =>
+      tx.recordConversion({ profileId: 'known', experienceId: 'e', goal: 'g', at: 70 }),
+    )
+    expect(again).toBe(false)
+    await store.close()
+  })
+})
+
+describe('SQLite measurement migration', () => {
+  it('upgrades a database created by the first release without touching its rows', async () => {
+    const file = sqliteFile()
+    const db = new Database(file)
+    db.exec(sqliteMigrations[0] ?? '')
+    db.pragma('user_version = 1')
+    db.prepare(
+      "INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at) VALUES ('p', 'u', NULL, ?, 1, 1)",
+    ).run(
+      JSON.stringify({
+        account: null,
+        traits: {},
+        visitor: { firstSeenAt: 1, lastSeenAt: 1, pageViews: 2, events: 0 },
+      }),
+    )
+    db.close()
+
+    const store = new SqliteStore(file)
+    expect((await store.read((r) => r.profile('p')))?.visitor.pageViews).toBe(2)
+    expect(
+      await store.transaction((tx) =>
+        tx.recordImpression({
+          profileId: 'p',
+          experienceId: 'e',
+          variation: 'a',
+          control: false,
+          at: 1,
+        }),
+      ),
+    ).toBe(true)
+    await store.close()
+    const reopened = new Database(file)
+    expect(reopened.pragma('user_version', { simple: true })).toBe(sqliteMigrations.length)
+    reopened.close()
+  })
+})
