@@ -27,6 +27,12 @@ const envSchema = z
     PARLEY_IDENTITY_VERIFICATION: z.enum(['off', 'optional', 'required']).optional(),
     PARLEY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     PARLEY_DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(168),
+    PARLEY_CONFIG: z.string().min(1).default('config/parley.demo.yaml'),
+    PARLEY_CACHE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024 * 1024),
     PARLEY_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -88,6 +94,10 @@ export interface Config {
   trustProxy: number
   dedupWindowMs: number
   logLevel: string
+  /** The personalisation file (YAML or JSON). Default: `config/parley.demo.yaml`. */
+  personalizationFile: string
+  /** Bytes the per-process profile cache may hold; 0 turns it off. Default: 64 MiB. */
+  cacheBytes: number
   /** Names of settings that fell back to demo values. */
   demoDefaults: string[]
 }
@@ -135,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: parsed.PARLEY_TRUST_PROXY,
     dedupWindowMs: parsed.PARLEY_DEDUP_WINDOW_HOURS * 3_600_000,
     logLevel: parsed.PARLEY_LOG_LEVEL,
+    personalizationFile: parsed.PARLEY_CONFIG,
+    cacheBytes: parsed.PARLEY_CACHE_BYTES,
     demoDefaults,
   }
 }

@@ -17,6 +17,7 @@ export const errorStatus = {
   identity_verification_failed: 401,
   route_not_found: 404,
   profile_not_found: 404,
+  experience_not_found: 404,
   store_unavailable: 503,
   internal_error: 500,
 } as const

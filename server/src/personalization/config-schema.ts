@@ -186,17 +186,7 @@ const experienceSchema = z
     variations: z.array(variationSchema).min(1, 'expected at least one variation'),
   })
   .superRefine((experience, ctx) => {
-    const seen = new Set<string>()
-    experience.variations.forEach((variation, index) => {
-      if (seen.has(variation.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['variations', index, 'id'],
-          message: `duplicate variation id "${variation.id}"`,
-        })
-      }
-      seen.add(variation.id)
-    })
+    flagDuplicateIds(experience.variations, 'variations', 'variation', ctx)
     if (experience.variations.every((variation) => variation.weight === 0)) {
       ctx.addIssue({
         code: 'custom',
@@ -205,6 +195,26 @@ const experienceSchema = z
       })
     }
   })
+
+/** Reports every item whose id an earlier item of the same list already has. */
+function flagDuplicateIds(
+  items: readonly { id: string }[],
+  list: string,
+  noun: string,
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>()
+  items.forEach((item, index) => {
+    if (seen.has(item.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [list, index, 'id'],
+        message: `duplicate ${noun} id "${item.id}"`,
+      })
+    }
+    seen.add(item.id)
+  })
+}
 
 const segmentSchema = z.strictObject({ id, description: z.string().optional(), rule: ruleSchema })
 
@@ -217,27 +227,10 @@ export const personalizationConfigSchema = z
     experiences: z.array(experienceSchema).default([]),
   })
   .superRefine((config, ctx) => {
-    const segmentIds = new Set<string>()
-    config.segments.forEach((segment, index) => {
-      if (segmentIds.has(segment.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['segments', index, 'id'],
-          message: `duplicate segment id "${segment.id}"`,
-        })
-      }
-      segmentIds.add(segment.id)
-    })
-    const experienceIds = new Set<string>()
+    flagDuplicateIds(config.segments, 'segments', 'segment', ctx)
+    flagDuplicateIds(config.experiences, 'experiences', 'experience', ctx)
+    const segmentIds = new Set(config.segments.map((segment) => segment.id))
     config.experiences.forEach((experience, index) => {
-      if (experienceIds.has(experience.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['experiences', index, 'id'],
-          message: `duplicate experience id "${experience.id}"`,
-        })
-      }
-      experienceIds.add(experience.id)
       experience.segments.forEach((segmentId, position) => {
         if (!segmentIds.has(segmentId)) {
           ctx.addIssue({
