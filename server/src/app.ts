@@ -26,14 +26,17 @@ export function createApp(appDeps: AppDeps): Express {
   }
   const app = express()
   app.disable('x-powered-by')
+  // Answers are `Cache-Control: no-store` JSON: an ETag (a hash of every body) buys nothing.
+  app.disable('etag')
   app.set('trust proxy', deps.config.trustProxy)
   app.use(securityHeaders)
   app.use(cookieParser(deps.config.cookieSecrets))
 
+  // The hot path first, so its requests skip matching every other route.
+  app.use(personalizeRoutes(deps))
   app.use(healthRoutes(deps))
   app.use(browserRoutes(deps))
   app.use(segmentRoutes(deps))
-  app.use(personalizeRoutes(deps))
   app.use(adminRoutes(deps))
   app.use(reportRoutes(deps))
 

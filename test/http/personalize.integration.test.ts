@@ -195,6 +195,24 @@ describe('POST /v1/personalize', () => {
     })
   })
 
+  it('leaves a cookie that already holds the visitor alone (page calls refresh it)', async () => {
+    const h = start()
+    const agent = request.agent(h.app)
+    const page = await agent
+      .post('/v1/web/page')
+      .send({ properties: { path: '/' } })
+      .expect(200)
+    expect(page.headers['set-cookie']?.[0]).toMatch(/^parley_aid=/)
+    const response = await agent
+      .post('/v1/personalize')
+      .send({ page: { path: '/' } })
+      .expect(200)
+    expect(response.headers['set-cookie']).toBeUndefined()
+    expect((response.body as { anonymousId: string }).anonymousId).toBe(
+      (page.body as { anonymousId: string }).anonymousId,
+    )
+  })
+
   it('takes the visitor from the body and creates a profile for a new device', async () => {
     const h = start()
     const response = await request(h.app)

@@ -29,6 +29,7 @@ export class CachedStore implements Store {
   #epoch = 0
   #hits = 0
   #misses = 0
+  #cachedReader: StoreReader | undefined
 
   constructor(inner: Store, options: { maxBytes: number }) {
     this.#inner = inner
@@ -75,7 +76,8 @@ export class CachedStore implements Store {
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     if (this.#cache === undefined) return this.#inner.read(fn)
-    return fn(this.#reader())
+    this.#cachedReader ??= this.#reader()
+    return fn(this.#cachedReader)
   }
 
   ping(): Promise<void> {

@@ -35,7 +35,7 @@ export type PersonalizeDeps = AppDeps & { personalization: Personalizer }
 /**
  * `POST /v1/personalize`: the payload for the visitor (body `anonymousId`, else the signed
  * cookie, else a new visitor) on the page in the body, without counting a page view. Answers
- * `{anonymousId, userId?, segments, experiences}` and (re)sets the cookie.
+ * `{anonymousId, userId?, segments, experiences}`, and sets the cookie when it lacks this id.
  */
 export function personalizeRoutes(deps: PersonalizeDeps): Router {
   const router = Router()
@@ -46,11 +46,15 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
       typeof body.anonymousId === 'string' && junkIdReason(body.anonymousId) === undefined
         ? body.anonymousId
         : undefined
-    const anonymousId = fromBody ?? readAnonymousCookie(req) ?? deps.newId()
+    const fromCookie = readAnonymousCookie(req)
+    const anonymousId = fromBody ?? fromCookie ?? deps.newId()
     const profileId = await profileOfDevice(deps, anonymousId)
     const page = pageInfo(body.page ?? {}, body.context ?? {})
     const { userId, ...payload } = await personalizeFor(deps, profileId, page, req, body.context)
-    writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+    // A read: the cookie is written only when it does not hold this id yet (page calls refresh it).
+    if (fromCookie !== anonymousId) {
+      writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+    }
     res.json({ anonymousId, ...(userId === null ? {} : { userId }), ...payload })
   })
   return router

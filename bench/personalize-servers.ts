@@ -1,0 +1,108 @@
+/**
+ * Child process of `bench/personalize.ts`: serves, on three free ports of 127.0.0.1,
+ *  - `bare`: a bare Express app answering POST with a small JSON (the baseline);
+ *  - `cached`: the container with its profile cache on;
+ *  - `uncached`: the container with the cache off (every request reads SQLite);
+ * after seeding known visitors through the real pipeline. Prints `{ports, anonymousIds}` as one
+ * JSON line when ready, then its CPU time (µs) for each line it reads on stdin; exits when its
+ * parent closes stdin.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import express, { type Express } from 'express'
+import { createApp } from '../server/src/app.ts'
+import { CachedStore } from '../server/src/cache/cached-store.ts'
+import { loadConfig } from '../server/src/config/env.ts'
+import { silentLogger } from '../server/src/config/logger.ts'
+import { PersonalizationEngine } from '../server/src/personalization/engine.ts'
+import { readPersonalizationConfig } from '../server/src/personalization/load-config.ts'
+import { Personalizer } from '../server/src/personalization/personalizer.ts'
+import { ingest } from '../server/src/pipeline/ingest.ts'
+import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+
+const visitors = Number(process.env.BENCH_VISITORS ?? 200)
+const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
+const file = join(dir, 'parley.db')
+const config = loadConfig({ NODE_ENV: 'test', PARLEY_DATABASE_URL: `sqlite:${file}` })
+const engine = new PersonalizationEngine(
+  readPersonalizationConfig(resolve(import.meta.dirname, '../config/parley.demo.yaml')),
+)
+const personalization = new Personalizer(engine, Date.now)
+
+function container(maxBytes: number): Express {
+  const store = new CachedStore(new SqliteStore(file, { synchronous: 'NORMAL' }), { maxBytes })
+  return createApp({
+    config,
+    store,
+    logger: silentLogger,
+    clock: Date.now,
+    newId: () => crypto.randomUUID(),
+    personalization,
+  })
+}
+
+function bare(): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.disable('etag')
+  app.post('/bare', express.json(), (_req, res) => {
+    res.json({ anonymousId: 'x', segments: [], experiences: [] })
+  })
+  return app
+}
+
+function listen(app: Express): Promise<number> {
+  return new Promise((done) => {
+    const server = app.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port))
+  })
+}
+
+const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
+const anonymousIds: string[] = []
+for (let i = 0; i < visitors; i += 1) {
+  const anonymousId = `bench-device-${i}`
+  const at = Date.now()
+  await ingest(
+    {
+      type: 'identify',
+      channel: 'server',
+      source: 'bench',
+      messageId: undefined,
+      anonymousId,
+      userId: `bench-user-${i}`,
+      traits: { firstName: `User${i}`, email: `user${i}@company${i % 20}.com` },
+      company: {
+        id: `company-${i % 20}`,
+        name: `Company ${i % 20}`,
+        industry: i % 2 === 0 ? 'Software' : 'Retail',
+        employeeCount: (i % 20) * 250,
+      },
+      at,
+      receivedAt: at,
+      warnings: [],
+    },
+    { store: seedStore, newId: () => crypto.randomUUID(), personalization },
+  )
+  anonymousIds.push(anonymousId)
+}
+await seedStore.close()
+
+const ports = {
+  bare: await listen(bare()),
+  cached: await listen(container(64 * 1024 * 1024)),
+  uncached: await listen(container(0)),
+}
+process.stdout.write(`${JSON.stringify({ ports, anonymousIds })}\n`)
+// Each line on stdin asks for this process's CPU time so far (µs), so the driver can measure
+// CPU per request, which other load on the machine disturbs far less than requests per second.
+createInterface({ input: process.stdin }).on('line', () => {
+  const usage = process.cpuUsage()
+  process.stdout.write(`${usage.user + usage.system}\n`)
+})
+process.stdin.on('end', () => {
+  rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+})
