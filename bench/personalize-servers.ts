@@ -1,6 +1,7 @@
 /**
- * Child process of `bench/personalize.ts`: serves, on three free ports of 127.0.0.1,
+ * Child process of `bench/personalize.ts`: serves, on four free ports of 127.0.0.1,
  *  - `bare`: a bare Express app answering POST with a small JSON (the baseline);
+ *  - `edge`: the container's middleware and body reader around the same answer;
  *  - `cached`: the container with its profile cache on;
  *  - `uncached`: the container with the cache off (every request reads SQLite);
  * after seeding known visitors through the real pipeline. Prints `{ports, anonymousIds}` as one
@@ -12,11 +13,16 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
+import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
 import { createApp } from '../server/src/app.ts'
 import { CachedStore } from '../server/src/cache/cached-store.ts'
 import { loadConfig } from '../server/src/config/env.ts'
 import { silentLogger } from '../server/src/config/logger.ts'
+import { limits } from '../server/src/contract/limits.ts'
+import { readAnonymousCookie, writeAnonymousCookie } from '../server/src/http/anonymous-cookie.ts'
+import { jsonBody } from '../server/src/http/json-body.ts'
+import { securityHeaders } from '../server/src/http/security-headers.ts'
 import { PersonalizationEngine } from '../server/src/personalization/engine.ts'
 import { readPersonalizationConfig } from '../server/src/personalization/load-config.ts'
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
@@ -49,6 +55,24 @@ function bare(): Express {
   app.disable('x-powered-by')
   app.disable('etag')
   app.post('/bare', express.json(), (_req, res) => {
+    res.json({ anonymousId: 'x', segments: [], experiences: [] })
+  })
+  return app
+}
+
+/**
+ * The container's edge without personalisation: the same global middleware (security headers,
+ * signed-cookie parsing), body reader and cookie refresh as the real routes, answering a fixed
+ * payload. Separates what the edge costs from what personalising costs.
+ */
+function edge(): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.disable('etag')
+  app.use(securityHeaders)
+  app.use(cookieParser(config.cookieSecrets))
+  app.post('/edge', ...jsonBody(limits.callBytes), (req, res) => {
+    writeAnonymousCookie(req, res, readAnonymousCookie(req) ?? 'x', undefined)
     res.json({ anonymousId: 'x', segments: [], experiences: [] })
   })
   return app
@@ -92,6 +116,7 @@ await seedStore.close()
 
 const ports = {
   bare: await listen(bare()),
+  edge: await listen(edge()),
   cached: await listen(container(64 * 1024 * 1024)),
   uncached: await listen(container(0)),
 }

@@ -27,7 +27,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
 
 interface Ready {
-  ports: { bare: number; cached: number; uncached: number }
+  ports: { bare: number; edge: number; cached: number; uncached: number }
   anonymousIds: string[]
 }
 
@@ -92,6 +92,7 @@ async function run(port: number, path: string, duration: number): Promise<Sample
 
 const targets = [
   { name: 'bare Express (POST, express.json)', port: ready.ports.bare, path: '/bare' },
+  { name: 'container edge, fixed answer', port: ready.ports.edge, path: '/edge' },
   { name: 'personalize, cache hit', port: ready.ports.cached, path: '/v1/personalize' },
   {
     name: 'personalize, cache off (SQLite reads)',

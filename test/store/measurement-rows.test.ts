@@ -77,6 +77,18 @@ describe.each(engines)('impressions and conversions (%s store)', (_name, open) =
     await store.close()
   })
 
+  it('deletes a profile’s impressions and conversions with the profile', async () => {
+    const store = open()
+    await store.transaction(async (tx) => {
+      await tx.recordImpression(impression('gone', 'a', 1))
+      await tx.recordConversion({ profileId: 'gone', experienceId: 'e', goal: 'g', at: 2 })
+      await tx.deleteProfile('gone')
+    })
+    expect(await store.read((r) => r.impressions('gone'))).toEqual([])
+    expect(await store.read((r) => r.experienceCounts('e', 'g', 7 * day))).toEqual([])
+    await store.close()
+  })
+
   it('moves impressions and conversions with a merge; the receiving profile keeps its own', async () => {
     const store = open()
     await store.transaction(async (tx) => {

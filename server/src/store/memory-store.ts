@@ -135,6 +135,8 @@ function writer(state: State): StoreWriter {
       const previous = state.profiles.get(id)
       if (previous?.userId != null) state.userIds.delete(previous.userId)
       state.profiles.delete(id)
+      state.impressions = state.impressions.filter((row) => row.profileId !== id)
+      state.conversions = state.conversions.filter((row) => row.profileId !== id)
     },
     linkAnonymousId: async (anonymousId, profileId, at) => {
       state.anonymousIds.set(anonymousId, { profileId, at })

@@ -179,6 +179,8 @@ export class SqliteStore implements Store {
       },
       deleteProfile: async (id) => {
         this.#run('DELETE FROM profiles WHERE id = ?', id)
+        this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
+        this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
       },
       linkAnonymousId: async (anonymousId, profileId, at) => {
         this.#run(

@@ -36,6 +36,7 @@ export interface StoreWriter extends StoreReader {
   lock(keys: readonly string[]): Promise<void>
   /** Inserts or replaces a profile; a user id belongs to at most one profile. */
   putProfile(profile: Profile): Promise<void>
+  /** Deletes a profile with its impressions and conversions (a merge moves those first). */
   deleteProfile(id: string): Promise<void>
   linkAnonymousId(anonymousId: string, profileId: string, at: number): Promise<void>
   unlinkAnonymousId(anonymousId: string): Promise<void>
