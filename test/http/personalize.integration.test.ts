@@ -110,6 +110,27 @@ describe('POST /v1/web/identify with personalisation', () => {
     })
   })
 
+  it('counts a goal sent server-side through the Segment API, once, on the profile too', async () => {
+    const h = start()
+    await identifyAnn(request.agent(h.app))
+    for (const messageId of ['m1', 'm2']) {
+      await request(h.app)
+        .post('/v1/track')
+        .auth('test-write-key', '')
+        .send({ userId: 'ann', event: 'Demo Requested', messageId })
+        .expect(200)
+    }
+    const body = (await report(h, 'enterprise-pricing').expect(200)).body as {
+      goals: { variations: { conversions: number }[] }[]
+    }
+    expect(body.goals[0]?.variations[0]?.conversions).toBe(1)
+    const lookup = await request(h.app)
+      .get('/v1/admin/profiles/lookup?userId=ann')
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(200)
+    expect(lookup.body).toMatchObject({ profile: { visitor: { conversions: 2, events: 2 } } })
+  })
+
   it('does not count a goal reached after the attribution window', async () => {
     const h = start()
     const agent = request.agent(h.app)
