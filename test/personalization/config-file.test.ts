@@ -57,6 +57,21 @@ describe('personalisation config file', () => {
     expect(config.experiences[0]?.variations[0]?.weight).toBe(1)
   })
 
+  it('accepts a description on segments, experiences and variations', () => {
+    const config = parsePersonalizationConfig(
+      `
+segments:
+  - { id: s, description: Anyone with a plan, rule: { attribute: user.plan, operator: exists } }
+experiences:
+  - id: e
+    description: Hero test
+    variations: [{ id: v, description: Short copy, content: { hero: Hi } }]
+`,
+      'described.yaml',
+    )
+    expect(config.experiences[0]?.variations[0]?.description).toBe('Short copy')
+  })
+
   it('names the path of a wrong type: experiences[2].variations[0].weight', () => {
     const issues = issuesOf(experience('      - { id: v1, weight: heavy, content: { hero: Hi } }'))
     expect(issues).toEqual(['experiences[2].variations[0].weight: expected a number'])

@@ -153,6 +153,7 @@ const slot = z
 
 const variationSchema = z.strictObject({
   id: id.refine((value) => value !== 'control', '"control" is reserved for the holdout'),
+  description: z.string().optional(),
   weight: z.number().min(0, 'expected a weight >= 0').default(1),
   content: z.record(slot, templateSchema),
 })
