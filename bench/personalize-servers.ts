@@ -26,6 +26,7 @@ import { securityHeaders } from '../server/src/http/security-headers.ts'
 import { PersonalizationEngine } from '../server/src/personalization/engine.ts'
 import { readPersonalizationConfig } from '../server/src/personalization/load-config.ts'
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
+import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
 import { SqliteStore } from '../server/src/store/sqlite-store.ts'
 
@@ -88,13 +89,10 @@ const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
 const anonymousIds: string[] = []
 for (let i = 0; i < visitors; i += 1) {
   const anonymousId = `bench-device-${i}`
-  const at = Date.now()
   await ingest(
-    {
-      type: 'identify',
+    identifyEvent({
       channel: 'server',
       source: 'bench',
-      messageId: undefined,
       anonymousId,
       userId: `bench-user-${i}`,
       traits: { firstName: `User${i}`, email: `user${i}@company${i % 20}.com` },
@@ -104,10 +102,8 @@ for (let i = 0; i < visitors; i += 1) {
         industry: i % 2 === 0 ? 'Software' : 'Retail',
         employeeCount: (i % 20) * 250,
       },
-      at,
-      receivedAt: at,
-      warnings: [],
-    },
+      at: Date.now(),
+    }),
     { store: seedStore, newId: () => crypto.randomUUID(), personalization },
   )
   anonymousIds.push(anonymousId)

@@ -26,12 +26,13 @@ export function createApp(appDeps: AppDeps): Express {
   }
   const app = express()
   app.disable('x-powered-by')
-  // Answers are `Cache-Control: no-store` JSON: an ETag (a hash of every body) buys nothing.
-  app.disable('etag')
+  // API answers are per-visitor and never revalidated; hashing every body for an ETag is waste.
+  app.set('etag', false)
   app.set('trust proxy', deps.config.trustProxy)
   app.use(securityHeaders)
-  app.use(cookieParser(deps.config.cookieSecrets))
 
+  // Only the browser endpoints (and personalize, which browsers call too) read the cookie.
+  app.use(['/v1/web', '/v1/personalize'], cookieParser(deps.config.cookieSecrets))
   // The hot path first, so its requests skip matching every other route.
   app.use(personalizeRoutes(deps))
   app.use(healthRoutes(deps))

@@ -6,7 +6,6 @@ import { pageInfo } from '../contract/to-ingest-event.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { checkUserHash } from '../identity/check-verification.ts'
-import { junkIdReason } from '../identity/junk-ids.ts'
 import type { IngestEvent } from '../pipeline/ingest-event.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings } from '../pipeline/warnings.ts'
@@ -47,7 +46,7 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
       let verified = false
       if (type === 'identify') {
         const hash = (call as { userHash?: string }).userHash
-        verified = checkUserHash(verification, usable(event.userId), hash)
+        verified = checkUserHash(verification, event.userId, hash)
       } else {
         // Only identify may claim a user id from a browser; other calls follow the device's link.
         event.userId = undefined
@@ -83,10 +82,6 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
     })
   }
   return router
-}
-
-function usable(id: string | undefined): string | undefined {
-  return id !== undefined && junkIdReason(id) === undefined ? id : undefined
 }
 
 /**

@@ -11,6 +11,7 @@ import { junkIdReason } from '../identity/junk-ids.ts'
 import type { ExperienceDecision } from '../personalization/evaluate.ts'
 import type { Personalizer } from '../personalization/personalizer.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
+import { identifyEvent } from '../pipeline/identify-event.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { isJsonObject, type JsonObject } from '../traits/json.ts'
 
@@ -85,21 +86,8 @@ export async function personalizeFor(
 async function profileOfDevice(deps: PersonalizeDeps, anonymousId: string): Promise<string> {
   const known = await deps.store.read((reader) => reader.profileIdByAnonymousId(anonymousId))
   if (known !== undefined) return known
-  const at = deps.clock()
   const result = await ingest(
-    {
-      type: 'identify',
-      channel: 'browser',
-      source: 'browser',
-      messageId: undefined,
-      anonymousId,
-      userId: undefined,
-      traits: {},
-      company: undefined,
-      at,
-      receivedAt: at,
-      warnings: [],
-    },
+    identifyEvent({ channel: 'browser', source: 'browser', anonymousId, at: deps.clock() }),
     deps,
   )
   return result.profileId

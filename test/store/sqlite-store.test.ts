@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { AppError } from '../../server/src/errors/app-error.ts'
+import { newProfile } from '../../server/src/profile/profile.ts'
+import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { describeStoreContract } from './store-contract.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'))
+let counter = 0
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describeStoreContract('sqlite', {
+  open: async () => new SqliteStore(join(dir, `contract-${counter++}.db`)),
+})
+
+describe('SqliteStore', () => {
+  it('keeps committed data in its file across a close and reopen', async () => {
+    const file = join(dir, 'reopen.db')
+    const first = new SqliteStore(file)
+    await first.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
+    await first.close()
+    const second = new SqliteStore(file)
+    expect(await second.read((r) => r.profileIdByUserId('U'))).toBe('p1')
+    await second.close()
+  })
+
+  it('runs in WAL mode and creates the folder of its file', async () => {
+    const file = join(dir, 'nested', 'deeper', 'wal.db')
+    const store = new SqliteStore(file)
+    await store.transaction((tx) => tx.claimMessage('k', 1))
+    await store.close()
+    const Database = (await import('better-sqlite3')).default
+    const db = new Database(file, { readonly: true })
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.close()
+  })
+
+  it('answers a closed store with a retryable store_unavailable error', async () => {
+    const store = new SqliteStore(join(dir, 'closed.db'))
+    await store.close()
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
+    await expect(store.transaction((tx) => tx.claimMessage('k', 1))).rejects.toBeInstanceOf(
+      AppError,
+    )
+  })
+})
