@@ -90,6 +90,21 @@ describe('personalisation config reload', () => {
     expect(ids(engine)).toEqual(['fourth'])
   })
 
+  it('keeps the last good config when applying a valid file fails unexpectedly', () => {
+    class FailingEngine extends PersonalizationEngine {
+      override replace(): void {
+        throw new Error('boom')
+      }
+    }
+    const engine = new FailingEngine(readPersonalizationConfig(file))
+    const { logger, lines } = recordingLogger()
+    watch = watchPersonalizationConfig(file, engine, logger, { intervalMs: 60_000 })
+    writeFileSync(file, segments('fifth'))
+    expect(watch.reload()).toBe(false)
+    expect(ids(engine)).toEqual(['first'])
+    expect(JSON.stringify(lines.find((line) => line.level === 'error')?.fields)).toMatch(/boom/)
+  })
+
   it('keeps the last good config when the file disappears', () => {
     const engine = new PersonalizationEngine(readPersonalizationConfig(file))
     watch = watchPersonalizationConfig(file, engine, recordingLogger().logger, {

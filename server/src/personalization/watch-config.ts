@@ -26,9 +26,11 @@ export function watchPersonalizationConfig(
     try {
       engine.replace(readPersonalizationConfig(file))
     } catch (error) {
-      if (!(error instanceof PersonalizationConfigError)) throw error
+      // Whatever went wrong (a bad file, or a bug compiling it), a running container keeps
+      // serving the config it has; this runs on a timer, where a throw would end the process.
+      const issues = error instanceof PersonalizationConfigError ? error.issues : [String(error)]
       logger.error(
-        { file, issues: error.issues },
+        { file, issues, ...(error instanceof PersonalizationConfigError ? {} : { err: error }) },
         'personalisation config change rejected; the last good config stays in force',
       )
       return false
