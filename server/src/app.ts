@@ -8,13 +8,17 @@ import { securityHeaders } from './http/security-headers.ts'
 import { instrumentStore } from './observability/instrument-store.ts'
 import { createMetrics } from './observability/metrics.ts'
 import { requestObserver } from './observability/request-observer.ts'
+import { PersonalizationEngine } from './personalization/engine.ts'
+import { Personalizer } from './personalization/personalizer.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { browserRoutes } from './routes/browser-routes.ts'
 import { clientRoutes } from './routes/client-routes.ts'
 import { demoRoutes } from './routes/demo-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { metricsRoutes } from './routes/metrics-routes.ts'
+import { personalizeRoutes } from './routes/personalize-routes.ts'
 import { privacyRoutes } from './routes/privacy-routes.ts'
+import { reportRoutes } from './routes/report-routes.ts'
 import { segmentRoutes } from './routes/segment-routes.ts'
 
 export type { AppDeps } from './app-deps.ts'
@@ -25,11 +29,13 @@ export type { AppDeps } from './app-deps.ts'
  */
 export function createApp(given: AppDeps): Express {
   const metrics = given.metrics ?? createMetrics()
-  const deps: AppDeps = {
+  const deps = {
     ...given,
     metrics,
     rateLimits: given.rateLimits ?? new MemoryRateLimitStore(),
     store: instrumentStore(given.store, metrics),
+    personalization:
+      given.personalization ?? new Personalizer(PersonalizationEngine.empty(), given.clock),
   }
   const app = express()
   app.disable('x-powered-by')
@@ -42,12 +48,14 @@ export function createApp(given: AppDeps): Express {
   // per visitor) run before any body is read.
   app.use(browserPaths, cookieParser(deps.config.cookieSecrets))
   app.use(browserPaths, ...browserEdge(deps))
-
+  // The hot path first, so its requests skip matching every other route.
+  app.use(personalizeRoutes(deps))
   app.use(healthRoutes(deps))
   app.use(metricsRoutes(metrics, deps.config.metricsToken ?? deps.config.adminToken))
   app.use(browserRoutes(deps))
   app.use(segmentRoutes(deps))
   app.use(adminRoutes(deps))
+  app.use(reportRoutes(deps))
   app.use(privacyRoutes(deps))
   app.use(clientRoutes())
   if (deps.config.env !== 'production') app.use(demoRoutes())

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
+import { CachedStore } from './cache/cached-store.ts'
 import { createLogger } from './config/logger.ts'
+import { PersonalizationEngine } from './personalization/engine.ts'
+import {
+  PersonalizationConfigError,
+  readPersonalizationConfig,
+} from './personalization/load-config.ts'
+import { Personalizer } from './personalization/personalizer.ts'
+import { watchPersonalizationConfig } from './personalization/watch-config.ts'
 import { installGracefulShutdown } from './process/graceful-shutdown.ts'
 import { openStore } from './store/open-store.ts'
 
@@ -25,8 +33,27 @@ async function main(): Promise<void> {
       'using demo credentials for unset variables; set them before exposing this container',
     )
   }
-  const store = openStore(config)
-  const app = createApp({ config, store, logger, clock: Date.now, newId: randomUUID })
+  let engine
+  try {
+    engine = new PersonalizationEngine(readPersonalizationConfig(config.personalizationFile))
+  } catch (error) {
+    if (error instanceof PersonalizationConfigError) {
+      process.stderr.write(`parley: ${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+  const configWatch = watchPersonalizationConfig(config.personalizationFile, engine, logger)
+  const store = new CachedStore(openStore(config), { maxBytes: config.cacheBytes })
+  const personalization = new Personalizer(engine, Date.now)
+  const app = createApp({
+    config,
+    store,
+    logger,
+    clock: Date.now,
+    newId: randomUUID,
+    personalization,
+  })
 
   const pruneTimer = setInterval(() => {
     store.pruneMessages(Date.now() - config.dedupWindowMs).catch((error: unknown) => {
@@ -39,7 +66,14 @@ async function main(): Promise<void> {
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.port
     logger.info(
-      { port, store: store.engine, database: config.databaseUrl },
+      {
+        port,
+        store: store.engine,
+        database: config.databaseUrl,
+        personalization: config.personalizationFile,
+        segments: engine.config.segments.length,
+        experiences: engine.config.experiences.length,
+      },
       `parley listening on port ${port}`,
     )
   })
@@ -48,7 +82,10 @@ async function main(): Promise<void> {
     server,
     closeStore: () => store.close(),
     logger,
-    onStop: () => clearInterval(pruneTimer),
+    onStop: () => {
+      clearInterval(pruneTimer)
+      configWatch.close()
+    },
     timeoutMs: config.shutdownTimeoutMs,
   })
 }

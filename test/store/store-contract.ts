@@ -8,6 +8,7 @@ import type {
 import { newProfile } from '../../server/src/profile/profile.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
+import { describeMeasurementContract } from './measurement-contract.ts'
 
 /** How a contract run gets a fresh, empty store of one engine, and disposes of it. */
 export interface StoreFactory {
@@ -302,4 +303,5 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
       await expect(store.ping()).resolves.toBeUndefined()
     })
   })
+  describeMeasurementContract(engine, factory)
 }

@@ -49,6 +49,12 @@ const envSchema = z
     PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: z.coerce.number().int().min(0).default(120),
     PARLEY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
     PARLEY_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+    PARLEY_CONFIG: z.string().min(1).default('config/parley.demo.yaml'),
+    PARLEY_CACHE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024 * 1024),
     PARLEY_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -123,6 +129,10 @@ export interface Config {
   /** Bearer token for `/metrics`; when unset the admin token opens it. */
   metricsToken: string | undefined
   logLevel: string
+  /** The personalisation file (YAML or JSON). Default: `config/parley.demo.yaml`. */
+  personalizationFile: string
+  /** Bytes the per-process profile cache may hold; 0 turns it off. Default: 64 MiB. */
+  cacheBytes: number
   /** Names of settings that fell back to demo values. */
   demoDefaults: string[]
 }
@@ -177,6 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metricsToken: parsed.PARLEY_METRICS_TOKEN,
     shutdownTimeoutMs: parsed.PARLEY_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: parsed.PARLEY_LOG_LEVEL,
+    personalizationFile: parsed.PARLEY_CONFIG,
+    cacheBytes: parsed.PARLEY_CACHE_BYTES,
     demoDefaults,
   }
 }

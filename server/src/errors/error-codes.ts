@@ -22,6 +22,7 @@ export const errorStatus = {
   route_not_found: 404,
   profile_not_found: 404,
   rate_limited: 429,
+  experience_not_found: 404,
   store_unavailable: 503,
   internal_error: 500,
 } as const

@@ -1,3 +1,5 @@
+import { countVariations } from '../measurement/count-variations.ts'
+import type { Conversion, Impression } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import { Mutex } from './mutex.ts'
 import type { Store, StoreReader, StoreWriter, Suppression } from './store.ts'
@@ -12,6 +14,8 @@ interface State {
   events: StoredEvent[]
   messages: Map<string, number>
   suppressions: Map<string, Suppression>
+  impressions: Impression[]
+  conversions: Conversion[]
 }
 
 function emptyState(): State {
@@ -25,6 +29,8 @@ function emptyState(): State {
     events: [],
     messages: new Map(),
     suppressions: new Map(),
+    impressions: [],
+    conversions: [],
   }
 }
 
@@ -97,6 +103,13 @@ function reader(state: State): StoreReader {
         .slice(0, limit)
         .map(copy),
     suppressedKeys: async (keys) => keys.filter((key) => state.suppressions.has(key)),
+    impressions: async (profileId) =>
+      state.impressions
+        .filter((impression) => impression.profileId === profileId)
+        .sort((a, b) => a.at - b.at)
+        .map(copy),
+    experienceCounts: async (experienceId, goal, windowMs) =>
+      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
   }
 }
 
@@ -125,6 +138,8 @@ function writer(state: State): StoreWriter {
       const previous = state.profiles.get(id)
       if (previous?.userId != null) state.userIds.delete(previous.userId)
       state.profiles.delete(id)
+      state.impressions = state.impressions.filter((row) => row.profileId !== id)
+      state.conversions = state.conversions.filter((row) => row.profileId !== id)
     },
     linkAnonymousId: async (anonymousId, profileId, at) => {
       state.anonymousIds.set(anonymousId, { profileId, at })
@@ -139,6 +154,18 @@ function writer(state: State): StoreWriter {
       for (const event of state.events) {
         if (event.profileId === fromProfileId) event.profileId = toProfileId
       }
+      state.impressions = moveRows(
+        state.impressions,
+        fromProfileId,
+        toProfileId,
+        (row) => row.experienceId,
+      )
+      state.conversions = moveRows(
+        state.conversions,
+        fromProfileId,
+        toProfileId,
+        (row) => `${row.experienceId}\u0000${row.goal}`,
+      )
     },
     putAccount: async (account) => {
       state.accounts.set(account.id, copy(account))
@@ -181,7 +208,37 @@ function writer(state: State): StoreWriter {
       for (const key of new Set(keys)) if (state.suppressions.delete(key)) lifted += 1
       return lifted
     },
+    recordImpression: async (impression) =>
+      addOnce(state.impressions, impression, (row) => row.experienceId),
+    recordConversion: async (conversion) =>
+      addOnce(state.conversions, conversion, (row) => `${row.experienceId}\u0000${row.goal}`),
   }
+}
+
+/** Adds a row unless the profile already holds one with the same key. */
+function addOnce<T extends { profileId: string }>(
+  rows: T[],
+  row: T,
+  key: (row: T) => string,
+): boolean {
+  if (rows.some((other) => other.profileId === row.profileId && key(other) === key(row)))
+    return false
+  rows.push(copy(row))
+  return true
+}
+
+/** Re-homes a profile's rows; where the receiving profile holds the same key, its row stands. */
+function moveRows<T extends { profileId: string }>(
+  rows: T[],
+  from: string,
+  to: string,
+  key: (row: T) => string,
+): T[] {
+  const held = new Set(rows.filter((row) => row.profileId === to).map(key))
+  return rows.flatMap((row) => {
+    if (row.profileId !== from) return [row]
+    return held.has(key(row)) ? [] : [{ ...row, profileId: to }]
+  })
 }
 
 function copyOrUndefined<T>(value: T | undefined): T | undefined {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../errors/app-error.ts'
+import type { Impression } from '../measurement/exposure.ts'
 import type { Account, MergeKind, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
@@ -251,6 +252,8 @@ export class SqliteStore implements Store {
       },
       deleteProfile: async (id) => {
         this.#run('DELETE FROM profiles WHERE id = ?', id)
+        this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
+        this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
       },
       linkAnonymousId: async (anonymousId, profileId, at) => {
         this.#run(
@@ -276,6 +279,15 @@ export class SqliteStore implements Store {
           toProfileId,
           fromProfileId,
         )
+        // OR IGNORE leaves a row whose key the receiving profile already holds; it is then dropped.
+        for (const table of ['impressions', 'conversions']) {
+          this.#run(
+            `UPDATE OR IGNORE ${table} SET profile_id = ? WHERE profile_id = ?`,
+            toProfileId,
+            fromProfileId,
+          )
+          this.#run(`DELETE FROM ${table} WHERE profile_id = ?`, fromProfileId)
+        }
       },
       putAccount: async (account) => {
         this.#run(
@@ -356,6 +368,48 @@ export class SqliteStore implements Store {
           'DELETE FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
           JSON.stringify(keys),
         ).changes,
+      impressions: async (profileId) =>
+        this.#all('SELECT * FROM impressions WHERE profile_id = ? ORDER BY at', profileId).map(
+          toImpression,
+        ),
+      experienceCounts: async (experienceId, goal, windowMs) =>
+        this.#all(
+          `SELECT i.variation, i.control, COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
+           FROM impressions i
+           LEFT JOIN conversions c ON c.profile_id = i.profile_id
+             AND c.experience_id = i.experience_id AND c.goal = ?
+             AND c.at >= i.at AND c.at <= i.at + ?
+           WHERE i.experience_id = ?
+           GROUP BY i.variation, i.control
+           ORDER BY i.control DESC, i.variation`,
+          goal,
+          windowMs,
+          experienceId,
+        ).map((row) => ({
+          variation: row.variation as string,
+          control: row.control === 1,
+          visitors: row.visitors as number,
+          conversions: row.conversions as number,
+        })),
+      recordImpression: async (impression) =>
+        this.#run(
+          `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          impression.profileId,
+          impression.experienceId,
+          impression.variation,
+          impression.control ? 1 : 0,
+          impression.at,
+        ).changes === 1,
+      recordConversion: async (conversion) =>
+        this.#run(
+          `INSERT INTO conversions (profile_id, experience_id, goal, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          conversion.profileId,
+          conversion.experienceId,
+          conversion.goal,
+          conversion.at,
+        ).changes === 1,
     }
   }
 }
@@ -413,6 +467,16 @@ function toMergeLogEntry(row: Row): MergeLogEntry {
     userId: row.user_id as string | null,
     reason: row.reason as string,
     messageId: row.message_id as string | null,
+  }
+}
+
+function toImpression(row: Row): Impression {
+  return {
+    profileId: row.profile_id as string,
+    experienceId: row.experience_id as string,
+    variation: row.variation as string,
+    control: row.control === 1,
+    at: row.at as number,
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Conversion, Impression, VariationCount } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 
 /**
@@ -37,6 +38,13 @@ export interface StoreReader {
   events(profileId: string, limit: number): Promise<StoredEvent[]>
   /** The subset of `keys` that are suppressed, in no particular order. */
   suppressedKeys(keys: readonly string[]): Promise<string[]>
+  /** A profile's impressions, one per experience it was shown. */
+  impressions(profileId: string): Promise<Impression[]>
+  /**
+   * Per variation (and control) of an experience: the profiles shown it, and those of them that
+   * reached `goal` no earlier than their impression and at most `windowMs` after it.
+   */
+  experienceCounts(experienceId: string, goal: string, windowMs: number): Promise<VariationCount[]>
 }
 
 /** Writes, only inside a transaction. */
@@ -50,10 +58,15 @@ export interface StoreWriter extends StoreReader {
   lock(keys: readonly string[]): Promise<void>
   /** Inserts or replaces a profile; a user id belongs to at most one profile. */
   putProfile(profile: Profile): Promise<void>
+  /** Deletes a profile with its impressions and conversions (a merge moves those first). */
   deleteProfile(id: string): Promise<void>
   linkAnonymousId(anonymousId: string, profileId: string, at: number): Promise<void>
   unlinkAnonymousId(anonymousId: string): Promise<void>
-  /** Moves every anonymous id and event of one profile to another. */
+  /**
+   * Moves every anonymous id, event, impression and conversion of one profile to another. Where
+   * both hold an impression of the same experience (or a conversion of the same goal), the
+   * receiving profile's row stands and the other is dropped: a known user keeps their bucket.
+   */
   moveProfileData(fromProfileId: string, toProfileId: string): Promise<void>
   putAccount(account: Account): Promise<void>
   linkAccountKey(key: string, accountId: string): Promise<void>
@@ -67,6 +80,10 @@ export interface StoreWriter extends StoreReader {
   suppress(entries: readonly Suppression[]): Promise<void>
   /** Lifts suppressions; returns how many of `keys` were suppressed. */
   unsuppress(keys: readonly string[]): Promise<number>
+  /** Records a first impression; false (and no change) when the profile has one for it. */
+  recordImpression(impression: Impression): Promise<boolean>
+  /** Records a conversion; false (and no change) when the profile reached this goal before. */
+  recordConversion(conversion: Conversion): Promise<boolean>
 }
 
 /**
