@@ -4,6 +4,7 @@ import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
 import { CachedStore } from './cache/cached-store.ts'
 import { createLogger } from './config/logger.ts'
+import { createMetrics, recordCacheLookup } from './observability/metrics.ts'
 import { PersonalizationEngine } from './personalization/engine.ts'
 import {
   PersonalizationConfigError,
@@ -44,7 +45,11 @@ async function main(): Promise<void> {
     throw error
   }
   const configWatch = watchPersonalizationConfig(config.personalizationFile, engine, logger)
-  const store = new CachedStore(openStore(config), { maxBytes: config.cacheBytes })
+  const metrics = createMetrics()
+  const store = new CachedStore(openStore(config), {
+    maxBytes: config.cacheBytes,
+    onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
+  })
   const personalization = new Personalizer(engine, Date.now)
   const app = createApp({
     config,
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
     clock: Date.now,
     newId: randomUUID,
     personalization,
+    metrics,
   })
 
   const pruneTimer = setInterval(() => {

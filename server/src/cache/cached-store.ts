@@ -30,9 +30,15 @@ export class CachedStore implements Store {
   #hits = 0
   #misses = 0
   #cachedReader: StoreReader | undefined
+  readonly #onLookup: ((hit: boolean) => void) | undefined
 
-  constructor(inner: Store, options: { maxBytes: number }) {
+  /**
+   * `maxBytes`: the cache's bound (0 turns it off). `onLookup`: called on every lookup with
+   * whether it hit, for the metrics. Default: nothing.
+   */
+  constructor(inner: Store, options: { maxBytes: number; onLookup?: (hit: boolean) => void }) {
     this.#inner = inner
+    this.#onLookup = options.onLookup
     this.#cache =
       options.maxBytes > 0
         ? new LRUCache<string, Cached>({
@@ -127,6 +133,7 @@ export class CachedStore implements Store {
     load: (reader: StoreReader) => Promise<T | undefined>,
   ): Promise<T | undefined> {
     const hit = this.#cache?.get(key)
+    this.#onLookup?.(hit !== undefined)
     if (hit !== undefined) {
       this.#hits += 1
       return hit as T
