@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
 import { createLogger } from './config/logger.ts'
-import { openStore } from './store/open-store.ts'
+import { openStore, redactDatabaseUrl } from './store/open-store.ts'
 
 /** The entry file: the only place that reads the environment, opens the store and listens. */
 async function main(): Promise<void> {
@@ -24,7 +24,19 @@ async function main(): Promise<void> {
       'using demo credentials for unset variables; set them before exposing this container',
     )
   }
-  const store = openStore(config)
+  let store
+  try {
+    store = await openStore(config, (error, where) => {
+      logger.warn({ err: error, where }, 'store fault outside a request')
+    })
+  } catch (error) {
+    // Exit so the supervisor restarts the instance; it must not take traffic without a store.
+    logger.error(
+      { err: error, database: redactDatabaseUrl(config.databaseUrl) },
+      'cannot open the store',
+    )
+    process.exit(1)
+  }
   const app = createApp({ config, store, logger, clock: Date.now, newId: randomUUID })
 
   const pruneTimer = setInterval(() => {
@@ -38,7 +50,7 @@ async function main(): Promise<void> {
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.port
     logger.info(
-      { port, store: store.engine, database: config.databaseUrl },
+      { port, store: store.engine, database: redactDatabaseUrl(config.databaseUrl) },
       `parley listening on port ${port}`,
     )
   })

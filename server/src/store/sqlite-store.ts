@@ -2,10 +2,21 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../errors/app-error.ts'
-import type { Account, MergeKind, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { Mutex } from './mutex.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
+import {
+  accountParams,
+  eventParams,
+  mergeLogParams,
+  profileParams,
+  toAccount,
+  toEvent,
+  toMergeLogEntry,
+  toProfile,
+  type Row,
+} from './store-rows.ts'
 
 /** Options of the SQLite engine. */
 export interface SqliteStoreOptions {
@@ -15,8 +26,6 @@ export interface SqliteStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL'
 }
-
-type Row = Record<string, unknown>
 
 /**
  * The embedded default engine: one SQLite file in WAL mode, one writer. Transactions are
@@ -28,6 +37,7 @@ export class SqliteStore implements Store {
   readonly #mutex = new Mutex()
   readonly #statements = new Map<string, Database.Statement>()
   readonly #writer: StoreWriter
+  readonly #feed = new ChangeFeed()
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -42,9 +52,11 @@ export class SqliteStore implements Store {
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#mutex.run(async () => {
       this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'))
+      const changed = new Set<string>()
       try {
-        const result = await fn(this.#writer)
+        const result = await fn(trackChanges(this.#writer, changed))
         this.#guard(() => this.#db.exec('COMMIT'))
+        this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
         return result
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
@@ -56,6 +68,10 @@ export class SqliteStore implements Store {
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     // Through the same queue as writes: a read must never see another call's uncommitted rows.
     return this.#mutex.run(() => fn(this.#writer))
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.#feed.onChange(listener)
   }
 
   ping(): Promise<void> {
@@ -164,16 +180,7 @@ export class SqliteStore implements Store {
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, account_id = excluded.account_id,
              doc = excluded.doc, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-          profile.id,
-          profile.userId,
-          profile.account?.id ?? null,
-          JSON.stringify({
-            account: profile.account,
-            traits: profile.traits,
-            visitor: profile.visitor,
-          }),
-          profile.createdAt,
-          profile.updatedAt,
+          ...profileParams(profile),
         )
       },
       deleteProfile: async (id) => {
@@ -208,10 +215,7 @@ export class SqliteStore implements Store {
         this.#run(
           `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-          account.id,
-          JSON.stringify({ traits: account.traits }),
-          account.createdAt,
-          account.updatedAt,
+          ...accountParams(account),
         )
       },
       linkAccountKey: async (key, accountId) => {
@@ -226,27 +230,14 @@ export class SqliteStore implements Store {
         this.#run(
           `INSERT INTO merge_log (at, kind, from_profile_id, into_profile_id, anonymous_id, user_id,
              reason, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          entry.at,
-          entry.kind,
-          entry.fromProfileId,
-          entry.intoProfileId,
-          entry.anonymousId,
-          entry.userId,
-          entry.reason,
-          entry.messageId,
+          ...mergeLogParams(entry),
         )
       },
       appendEvent: async (event) => {
         this.#run(
           `INSERT INTO events (profile_id, type, name, at, received_at, message_id, properties)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          event.profileId,
-          event.type,
-          event.name,
-          event.at,
-          event.receivedAt,
-          event.messageId,
-          JSON.stringify(event.properties),
+          ...eventParams(event),
         )
       },
     }
@@ -271,52 +262,4 @@ function isUnavailable(error: unknown): boolean {
     typeof code === 'string' &&
     /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOTADB|CORRUPT|PROTOCOL)/.test(code)
   )
-}
-
-function toProfile(row: Row): Profile {
-  const doc = JSON.parse(row.doc as string) as Pick<Profile, 'account' | 'traits' | 'visitor'>
-  return {
-    id: row.id as string,
-    userId: (row.user_id as string | null) ?? null,
-    account: doc.account,
-    traits: doc.traits,
-    visitor: doc.visitor,
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  }
-}
-
-function toAccount(row: Row): Account {
-  const doc = JSON.parse(row.doc as string) as Pick<Account, 'traits'>
-  return {
-    id: row.id as string,
-    traits: doc.traits,
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  }
-}
-
-function toMergeLogEntry(row: Row): MergeLogEntry {
-  return {
-    at: row.at as number,
-    kind: row.kind as MergeKind,
-    fromProfileId: row.from_profile_id as string | null,
-    intoProfileId: row.into_profile_id as string,
-    anonymousId: row.anonymous_id as string | null,
-    userId: row.user_id as string | null,
-    reason: row.reason as string,
-    messageId: row.message_id as string | null,
-  }
-}
-
-function toEvent(row: Row): StoredEvent {
-  return {
-    profileId: row.profile_id as string,
-    type: row.type as StoredEvent['type'],
-    name: row.name as string | null,
-    at: row.at as number,
-    receivedAt: row.received_at as number,
-    messageId: row.message_id as string,
-    properties: JSON.parse(row.properties as string) as Record<string, unknown>,
-  }
 }

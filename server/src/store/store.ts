@@ -1,4 +1,5 @@
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import type { ChangeListener } from './change-feed.ts'
 
 /** Reads, inside a transaction or on their own. */
 export interface StoreReader {
@@ -54,6 +55,12 @@ export interface Store {
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>
   /** Runs reads against a consistent view. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>
+  /**
+   * Subscribes to what committed transactions changed, here and (PostgreSQL) in every other
+   * process on the same database, so per-instance caches can drop stale entries. Returns the
+   * unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>
   /** Forgets message keys claimed before `before` (ms); returns how many. */
