@@ -176,7 +176,7 @@ export class PostgresStore implements Store {
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.
       if (commit.command !== 'COMMIT') {
-        throw new AppError('store_unavailable', 'The transaction was rolled back; retry later')
+        throw new Error('The transaction was rolled back by an earlier error it swallowed')
       }
       this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
       return result
