@@ -190,6 +190,12 @@ export class PostgresStore implements Store {
   async #session<T>(work: (sql: Sql, client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect()
     let broken: Error | undefined
+    // A checked-out client whose socket fails emits 'error'; unheard, that would crash Node.
+    // The query in flight rejects on its own; the client is destroyed on release.
+    const onSocketError = (error: Error) => {
+      broken ??= error
+    }
+    client.on('error', onSocketError)
     const sql: Sql = {
       rows: async (text, params) => (await client.query<Row>(text, params)).rows,
       count: async (text, params) => (await client.query(text, params)).rowCount ?? 0,
@@ -205,6 +211,7 @@ export class PostgresStore implements Store {
       }
       throw error
     } finally {
+      client.off('error', onSocketError)
       client.release(broken)
     }
   }
