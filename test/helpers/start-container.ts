@@ -26,11 +26,16 @@ export const testCredentials = {
 
 /**
  * Starts a real container on a free port with its own SQLite file, and resolves once it listens.
- * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`).
+ * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`); `entry` runs another server
+ * file that logs `"port":N` the same way (default: the container, `server/src/index.ts`).
  */
-export async function startContainer(env: Record<string, string> = {}): Promise<RunningContainer> {
+export async function startContainer(
+  env: Record<string, string> = {},
+  options: { entry?: string } = {},
+): Promise<RunningContainer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+  const entry = options.entry ?? 'server/src/index.ts'
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: {
       ...process.env,
