@@ -17,11 +17,14 @@ export type { AppDeps } from './app-deps.ts'
 export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
+  // API answers are per-visitor and never revalidated; hashing every body for an ETag is waste.
+  app.set('etag', false)
   app.set('trust proxy', deps.config.trustProxy)
   app.use(securityHeaders)
-  app.use(cookieParser(deps.config.cookieSecrets))
 
   app.use(healthRoutes(deps))
+  // Only the browser endpoints read the anonymous-id cookie.
+  app.use('/v1/web', cookieParser(deps.config.cookieSecrets))
   app.use(browserRoutes(deps))
   app.use(segmentRoutes(deps))
   app.use(adminRoutes(deps))

@@ -12,4 +12,6 @@ export const limits = {
   bodyDepth: 10,
   /** Most object keys in one call, counted at every level. */
   keysPerCall: 1000,
+  /** Most stored trait values (and deletions) on one profile or account. */
+  traitsPerProfile: 2000,
 } as const

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { StoredEvent } from '../profile/profile.ts'
 import { recordVisit } from '../profile/visitor-stats.ts'
 import type { Store, StoreWriter } from '../store/store.ts'
-import { mergeTraitTrees, traitsToTree } from '../traits/trait-tree.ts'
+import { applyTraits } from './apply-traits.ts'
 import type { IngestEvent, IngestResult } from './ingest-event.ts'
 import { resolveAccount } from './resolve-account.ts'
 import { resolveIdentity } from './resolve-identity.ts'
@@ -33,7 +33,7 @@ export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResu
     let profile = identity.profile
     profile = {
       ...profile,
-      traits: mergeTraitTrees(profile.traits, traitsToTree(event.traits, event.at)),
+      traits: applyTraits(profile.traits, event.traits, event.at, 'traits', warnings),
     }
     profile = await resolveAccount(
       tx,

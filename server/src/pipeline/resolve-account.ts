@@ -2,7 +2,8 @@ import { companyKeys, workEmailDomain } from '../accounts/account-keys.ts'
 import type { Account, AccountLink, Profile } from '../profile/profile.ts'
 import type { StoreWriter } from '../store/store.ts'
 import type { JsonObject } from '../traits/json.ts'
-import { materializeTraits, mergeTraitTrees, traitsToTree } from '../traits/trait-tree.ts'
+import { materializeTraits } from '../traits/trait-tree.ts'
+import { applyTraits } from './apply-traits.ts'
 import type { IngestEvent } from './ingest-event.ts'
 import type { Warning } from './warnings.ts'
 
@@ -25,7 +26,7 @@ export async function resolveAccount(
   if (company !== undefined) {
     const keys = companyKeys(company)
     if (keys.length > 0) {
-      const account = await upsertAccount(tx, keys, company, event, options.newId)
+      const account = await upsertAccount(tx, keys, company, event, options.newId, warnings)
       return {
         ...profile,
         account: applyLink(profile.account, { id: account.id, source: 'company', at }),
@@ -41,7 +42,14 @@ export async function resolveAccount(
   if (!options.emailMayHaveChanged || profile.account?.source === 'company') return profile
   const domain = workEmailDomain(materializeTraits(profile.traits).email)
   if (domain === undefined) return profile
-  const account = await upsertAccount(tx, [`domain:${domain}`], { domain }, event, options.newId)
+  const account = await upsertAccount(
+    tx,
+    [`domain:${domain}`],
+    { domain },
+    event,
+    options.newId,
+    warnings,
+  )
   if (profile.account?.id === account.id) return profile
   return {
     ...profile,
@@ -70,6 +78,7 @@ async function upsertAccount(
   traits: JsonObject,
   event: IngestEvent,
   newId: () => string,
+  warnings: Warning[],
 ): Promise<Account> {
   await tx.lock(keys.map((key) => `account:${key}`))
   const owners = new Map<string, string | undefined>()
@@ -90,7 +99,7 @@ async function upsertAccount(
   }
   const account: Account = {
     ...base,
-    traits: mergeTraitTrees(base.traits, traitsToTree(traits, event.at)),
+    traits: applyTraits(base.traits, traits, event.at, 'traits.company', warnings),
     updatedAt: Math.max(base.updatedAt, event.receivedAt),
   }
   await tx.putAccount(account)

@@ -9,6 +9,7 @@ export type WarningCode =
   | 'known_user_conflict'
   | 'alias_refused'
   | 'duplicate_message'
+  | 'too_many_traits'
 
 /** A caveat on an accepted call, with the path of the value it concerns. */
 export interface Warning {

@@ -6,7 +6,6 @@ import { readCall } from '../contract/read-call.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { checkUserHash } from '../identity/check-verification.ts'
-import { junkIdReason } from '../identity/junk-ids.ts'
 import type { IngestEvent } from '../pipeline/ingest-event.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings } from '../pipeline/warnings.ts'
@@ -42,7 +41,7 @@ export function browserRoutes(deps: AppDeps): Router {
       let verified = false
       if (type === 'identify') {
         const hash = (call as { userHash?: string }).userHash
-        verified = checkUserHash(verification, usable(event.userId), hash)
+        verified = checkUserHash(verification, event.userId, hash)
       } else {
         // Only identify may claim a user id from a browser; other calls follow the device's link.
         event.userId = undefined
@@ -62,10 +61,6 @@ export function browserRoutes(deps: AppDeps): Router {
     })
   }
   return router
-}
-
-function usable(id: string | undefined): string | undefined {
-  return id !== undefined && junkIdReason(id) === undefined ? id : undefined
 }
 
 /**

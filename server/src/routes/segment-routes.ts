@@ -1,7 +1,7 @@
 import { Router } from 'express'
 import type { AppDeps } from '../app-deps.ts'
 import { batchSchema, type CallType } from '../contract/event-schemas.ts'
-import { joinPath } from '../contract/inspect-json.ts'
+import { assertDepth, joinPath } from '../contract/inspect-json.ts'
 import { limits } from '../contract/limits.ts'
 import { parseWith } from '../contract/parse-with.ts'
 import { readCall } from '../contract/read-call.ts'
@@ -10,7 +10,7 @@ import { requireWriteKey } from '../http/credentials.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings, type Warning } from '../pipeline/warnings.ts'
-import { isJsonObject } from '../traits/json.ts'
+import { isJsonObject, type Json } from '../traits/json.ts'
 
 const callTypes: readonly CallType[] = ['identify', 'group', 'track', 'page', 'alias']
 
@@ -48,6 +48,8 @@ export function segmentRoutes(deps: AppDeps): Router {
     for (const [index, item] of body.batch.entries()) {
       const path = joinPath('batch', index)
       try {
+        // Depth first: measuring the size of a 100,000-deep value would overflow the stack.
+        assertDepth(item as Json, path, limits.bodyDepth)
         if (Buffer.byteLength(JSON.stringify(item)) > limits.callBytes) {
           throw new AppError(
             'payload_too_large',

@@ -57,7 +57,12 @@ export function toStoreError(error: unknown): unknown {
   if (error instanceof AppError) return error
   const code = sqlState(error)
   if (isConnectionFault(error) || code === '40001' || code === '40P01') {
-    const why = code === '57014' ? 'did not answer in time' : 'is unavailable'
+    const why =
+      code === '57014'
+        ? 'did not answer in time'
+        : /timeout exceeded when trying to connect/.test((error as Error).message)
+          ? 'gave no connection in time (down, or every connection busy)'
+          : 'is unavailable'
     return new AppError('store_unavailable', `The profile store ${why}; retry later`, {
       cause: error,
     })

@@ -34,7 +34,7 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX account_keys_account ON account_keys (account_id);
 
   CREATE TABLE merge_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
     kind TEXT NOT NULL,
     from_profile_id TEXT,
@@ -48,7 +48,7 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX merge_log_from ON merge_log (from_profile_id);
 
   CREATE TABLE events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     profile_id TEXT NOT NULL,
     type TEXT NOT NULL,
     name TEXT,

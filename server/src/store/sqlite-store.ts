@@ -3,7 +3,6 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../errors/app-error.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
-import { Mutex } from './mutex.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
 import {
@@ -27,14 +26,25 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL'
 }
 
+interface QueuedWork {
+  fn: (tx: StoreWriter) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+/** Most transactions that share one COMMIT. */
+const maxGroupSize = 256
+
 /**
- * The embedded default engine: one SQLite file in WAL mode, one writer. Transactions are
- * serialised in-process, so `lock` has nothing to do.
+ * The embedded default engine: one SQLite file in WAL mode, one writer. Transactions run one at
+ * a time in this process (grouped under one COMMIT), so `lock` has nothing to do.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
   readonly #db: Database.Database
-  readonly #mutex = new Mutex()
+  readonly #queue: QueuedWork[] = []
+  #draining = false
+  readonly #onIdle: (() => void)[] = []
   readonly #statements = new Map<string, Database.Statement>()
   readonly #writer: StoreWriter
   readonly #feed = new ChangeFeed()
@@ -45,29 +55,83 @@ export class SqliteStore implements Store {
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
     this.#db.pragma('busy_timeout = 5000')
+    // 64 MiB of page cache: profiles and their indexes stay in memory on a busy node.
+    this.#db.pragma('cache_size = -65536')
     migrate(this.#db)
     this.#writer = this.#createWriter()
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.#mutex.run(async () => {
-      this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'))
-      const changed = new Set<string>()
-      try {
-        const result = await fn(trackChanges(this.#writer, changed))
-        this.#guard(() => this.#db.exec('COMMIT'))
-        this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
-        return result
-      } catch (error) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
-        throw error
-      }
-    })
+    return this.#enqueue(fn)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     // Through the same queue as writes: a read must never see another call's uncommitted rows.
-    return this.#mutex.run(() => fn(this.#writer))
+    return this.#enqueue(fn)
+  }
+
+  /**
+   * Group commit: transactions that queue up while one runs share the next SQLite transaction,
+   * each inside its own savepoint, so one failing rolls back alone. Every promise settles only
+   * after the shared COMMIT, so a caller never answers 2xx for a write that is not durable,
+   * while one fsync serves the whole group.
+   */
+  #enqueue<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve, reject } as QueuedWork)
+      if (this.#draining) return
+      this.#draining = true
+      // Start on the next turn, after every request already read from the sockets has queued:
+      // that is what makes groups bigger than one.
+      setImmediate(() => void this.#drain())
+    })
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#runGroup()
+    } finally {
+      this.#draining = false
+      for (const callback of this.#onIdle.splice(0)) callback()
+    }
+  }
+
+  async #runGroup(): Promise<void> {
+    const done: { work: QueuedWork; ok: boolean; value: unknown }[] = []
+    const changed = new Set<string>()
+    try {
+      this.#run('BEGIN IMMEDIATE')
+    } catch (error) {
+      for (const work of this.#queue.splice(0)) work.reject(error)
+      return
+    }
+    while (this.#queue.length > 0 && done.length < maxGroupSize) {
+      const work = this.#queue.shift() as QueuedWork
+      this.#run('SAVEPOINT work')
+      const changedByWork = new Set<string>()
+      try {
+        const value = await work.fn(trackChanges(this.#writer, changedByWork))
+        this.#run('RELEASE work')
+        done.push({ work, ok: true, value })
+        for (const key of changedByWork) changed.add(key)
+      } catch (error) {
+        this.#run('ROLLBACK TO work')
+        this.#run('RELEASE work')
+        done.push({ work, ok: false, value: error })
+      }
+    }
+    try {
+      this.#run('COMMIT')
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
+      for (const { work } of done) work.reject(error)
+      return
+    }
+    this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
+    for (const { work, ok, value } of done) {
+      if (ok) work.resolve(value)
+      else work.reject(value)
+    }
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -75,20 +139,26 @@ export class SqliteStore implements Store {
   }
 
   ping(): Promise<void> {
-    return this.#mutex.run(async () => {
-      this.#guard(() => this.#db.prepare('SELECT 1').get())
+    return this.#enqueue(async () => {
+      this.#get('SELECT 1')
     })
   }
 
   pruneMessages(before: number): Promise<number> {
-    return this.#mutex.run(async () =>
-      this.#guard(() => this.#run('DELETE FROM messages WHERE received_at < ?', before).changes),
+    return this.#enqueue(
+      async () => this.#run('DELETE FROM messages WHERE received_at < ?', before).changes,
     )
   }
 
+  /** Closes the file after the queued work has committed. */
   close(): Promise<void> {
-    return this.#mutex.run(async () => {
-      if (this.#db.open) this.#db.close()
+    return new Promise((resolve) => {
+      const finish = () => {
+        if (this.#db.open) this.#db.close()
+        resolve()
+      }
+      if (this.#draining || this.#queue.length > 0) this.#onIdle.push(finish)
+      else finish()
     })
   }
 

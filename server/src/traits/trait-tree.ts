@@ -153,3 +153,50 @@ function newestWriteBelow(
   cache.set(node, newest)
   return newest
 }
+
+/** How many writes (leaf values and deletions) a tree holds. */
+export function countWrites(node: TraitNode): number {
+  let count = hasWrite(node) ? 1 : 0
+  for (const child of Object.values(node.k ?? {})) count += countWrites(child)
+  return count
+}
+
+/**
+ * Keeps `incoming` from growing `existing` past `max` writes: writes to paths `existing` already
+ * holds always pass (they update), new paths pass while there is room. Returns what passed and
+ * how many new paths were turned away, so one visitor cannot grow a profile without bound.
+ */
+export function capNewPaths(
+  existing: TraitNode,
+  incoming: TraitNode,
+  max: number,
+): { tree: TraitNode; dropped: number } {
+  let room = max - countWrites(existing)
+  let dropped = 0
+  const walk = (have: TraitNode | undefined, add: TraitNode): TraitNode => {
+    const out: TraitNode = {}
+    if (hasWrite(add)) {
+      if (have !== undefined && hasWrite(have)) copyWrite(add, out)
+      else if (room > 0) {
+        room -= 1
+        copyWrite(add, out)
+      } else dropped += 1
+    }
+    if (add.k !== undefined) {
+      const children: Record<string, TraitNode> = {}
+      let count = 0
+      for (const [key, child] of Object.entries(add.k)) {
+        const kept = walk(
+          have?.k !== undefined && Object.hasOwn(have.k, key) ? have.k[key] : undefined,
+          child,
+        )
+        if (!hasWrite(kept) && kept.k === undefined) continue
+        children[key] = kept
+        count += 1
+      }
+      if (count > 0) out.k = children
+    }
+    return out
+  }
+  return { tree: walk(existing, incoming), dropped }
+}

@@ -2,6 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Json, JsonObject } from '../../../server/src/traits/json.ts'
 import {
+  capNewPaths,
+  countWrites,
   materializeTraits,
   mergeTraitTrees,
   traitsToTree,
@@ -185,5 +187,15 @@ describe('trait tree merge', () => {
       { traits: { a: 'flat' }, at: 2 },
     ])
     expect(tree).toEqual({ k: { a: { t: 2, v: 'flat' } } })
+  })
+})
+
+describe('capNewPaths', () => {
+  it('lets updates of stored traits through and new traits only while there is room', () => {
+    const stored = traitsToTree({ a: 1, b: 2 }, 1)
+    const { tree, dropped } = capNewPaths(stored, traitsToTree({ a: 9, c: 3, d: { e: 4 } }, 2), 3)
+    expect(dropped).toBe(1)
+    expect(materializeTraits(mergeTraitTrees(stored, tree))).toEqual({ a: 9, b: 2, c: 3 })
+    expect(countWrites(mergeTraitTrees(stored, tree))).toBe(3)
   })
 })

@@ -1,0 +1,59 @@
+import autocannon from 'autocannon'
+
+/** What one load run measured. */
+export interface LoadResult {
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+}
+
+/** Options of one bounded load run against 127.0.0.1. */
+export interface LoadOptions {
+  url: string
+  /** Seconds of load. Default: 10. */
+  duration?: number
+  /** Concurrent connections. Default: 32. */
+  connections?: number
+  method?: 'GET' | 'POST'
+  headers?: Record<string, string>
+  /** Offered load in requests per second across all connections; unset means "as fast as possible". */
+  rate?: number
+  /** Builds the body of each request (fresh ids per request). */
+  body?: () => string
+}
+
+/** Runs autocannon once and returns throughput and latency; refuses anything but loopback. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { hostname } = new URL(options.url)
+  if (hostname !== '127.0.0.1' && hostname !== 'localhost')
+    throw new Error('benchmarks only target loopback')
+  const makeBody = options.body
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'POST',
+    duration: options.duration ?? 10,
+    connections: options.connections ?? 32,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+    headers: { 'content-type': 'application/json', ...options.headers },
+    ...(makeBody === undefined
+      ? {}
+      : { requests: [{ setupRequest: (request) => ({ ...request, body: makeBody() }) }] }),
+  })
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
+}
+
+/** One line of a results table. */
+export function formatRow(name: string, result: LoadResult): string {
+  return `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.p50Ms} | ${result.p99Ms} | ${result.non2xx + result.errors} |`
+}
+
+export const tableHeader =
+  '| target | req/s | p50 ms | p99 ms | non-2xx + errors |\n|---|---|---|---|---|'

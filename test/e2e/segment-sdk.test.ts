@@ -1,0 +1,97 @@
+import { Analytics } from '@segment/analytics-node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  startContainer,
+  testCredentials,
+  type RunningContainer,
+} from '../helpers/start-container.ts'
+
+let container: RunningContainer
+beforeAll(async () => {
+  container = await startContainer()
+})
+afterAll(async () => {
+  await container.stop()
+})
+
+async function lookup(userId: string) {
+  const response = await fetch(
+    `${container.url}/v1/admin/profiles/lookup?userId=${encodeURIComponent(userId)}`,
+    {
+      headers: { authorization: `Bearer ${testCredentials.adminToken}` },
+    },
+  )
+  return {
+    status: response.status,
+    body: (await response.json()) as { profile: Record<string, unknown> },
+  }
+}
+
+describe('the real @segment/analytics-node SDK pointed at a running container', () => {
+  it('lands identify, group and track calls in the profile', async () => {
+    const analytics = new Analytics({
+      writeKey: testCredentials.writeKey,
+      host: container.url,
+      flushAt: 3,
+      maxRetries: 0,
+    })
+    const failures: unknown[] = []
+    analytics.on('error', (error) => failures.push(error))
+
+    analytics.identify({
+      userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7',
+      anonymousId: 'sdk-device',
+      traits: { name: 'Marc Benioff', email: 'marc@salesforce.com', title: 'CEO' },
+    })
+    analytics.group({
+      userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7',
+      groupId: 'salesforce',
+      traits: { name: 'Salesforce', industry: 'Software', employees: 70000 },
+    })
+    analytics.track({
+      userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7',
+      event: 'Demo Requested',
+      properties: { plan: 'enterprise' },
+    })
+    await analytics.closeAndFlush({ timeout: 10_000 })
+    expect(failures).toEqual([])
+
+    const { status, body } = await lookup('a1cab6eb-fe12-4ded-beb5-201e9cb575c7')
+    expect(status).toBe(200)
+    expect(body.profile).toMatchObject({
+      anonymousIds: ['sdk-device'],
+      traits: {
+        name: 'Marc Benioff',
+        email: 'marc@salesforce.com',
+        title: 'CEO',
+        firstName: 'Marc',
+        lastName: 'Benioff',
+      },
+      account: {
+        keys: ['id:salesforce'],
+        traits: {
+          id: 'salesforce',
+          name: 'Salesforce',
+          industry: 'Software',
+          employeeCount: 70000,
+        },
+      },
+      visitor: { events: 1 },
+    })
+  })
+
+  it('is refused with a wrong write key, and the SDK reports the failure', async () => {
+    const analytics = new Analytics({
+      writeKey: 'not-the-key',
+      host: container.url,
+      flushAt: 1,
+      maxRetries: 0,
+    })
+    const failures: unknown[] = []
+    analytics.on('error', (error) => failures.push(error))
+    analytics.identify({ userId: 'intruder', traits: {} })
+    await analytics.closeAndFlush({ timeout: 10_000 })
+    expect(failures.length).toBeGreaterThan(0)
+    expect((await lookup('intruder')).status).toBe(404)
+  })
+})

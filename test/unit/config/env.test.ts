@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../../server/src/config/env.ts'
+
+describe('loadConfig', () => {
+  it('runs on SQLite under ./data on port 8080 with demo credentials when nothing is set', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'sqlite:./data/parley.db',
+      identityVerification: 'off',
+    })
+    expect(config.demoDefaults).toEqual([
+      'PARLEY_WRITE_KEYS',
+      'PARLEY_ADMIN_TOKEN',
+      'PARLEY_COOKIE_SECRET',
+    ])
+  })
+
+  it('reads lists and turns verification on when a secret is set', () => {
+    const config = loadConfig({
+      PARLEY_WRITE_KEYS: ' a, b ,',
+      PARLEY_IDENTITY_SECRET: 'x'.repeat(16),
+    })
+    expect(config.writeKeys).toEqual(['a', 'b'])
+    expect(config.identityVerification).toBe('required')
+  })
+
+  it('names every bad variable in one error', () => {
+    const attempt = () =>
+      loadConfig({ PORT: '99999', PARLEY_DATABASE_URL: 'mysql://x', PARLEY_COOKIE_SECRET: 'short' })
+    expect(attempt).toThrow(ConfigError)
+    expect(attempt).toThrow(/PORT[\s\S]*PARLEY_DATABASE_URL[\s\S]*PARLEY_COOKIE_SECRET/)
+  })
+
+  it('requires the identity secret when verification is turned on', () => {
+    expect(() => loadConfig({ PARLEY_IDENTITY_VERIFICATION: 'required' })).toThrow(
+      /PARLEY_IDENTITY_SECRET: is required/,
+    )
+  })
+
+  it('requires real secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /PARLEY_COOKIE_SECRET: is required when NODE_ENV=production/,
+    )
+  })
+})
