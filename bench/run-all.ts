@@ -1,4 +1,5 @@
 import { benchIdentify } from './identify-throughput.ts'
+import { benchScaleOut } from './scale-out.ts'
 
 /**
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default). Each prints its own
@@ -6,6 +7,7 @@ import { benchIdentify } from './identify-throughput.ts'
  */
 const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   identify: benchIdentify,
+  'scale-out': benchScaleOut,
 }
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 10)

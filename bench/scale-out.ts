@@ -1,122 +1,105 @@
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
-import autocannon from 'autocannon'
 import { createTestSchema } from '../test/helpers/postgres.ts'
-import {
-  startContainer,
-  testCredentials,
-  type RunningContainer,
-} from '../test/helpers/start-container.ts'
+import { runLoad, type LoadResult } from './lib/load.ts'
+import { startServerProcess, type ServerProcess } from './lib/processes.ts'
 
 /*
- * Scale-out benchmark: throughput of the container's hot paths on PostgreSQL with one and with
- * two instances, against a bare Express endpoint measured in the same run (the ratio is the
- * result; absolute numbers depend on the machine, and here the load generator, both instances
- * and PostgreSQL share its cores). Only 127.0.0.1 is loaded, for a bounded time.
+ * Scale-out on PostgreSQL: throughput of the container's hot paths with one and with two
+ * instances on one database, against a bare Express endpoint measured in the same run. The
+ * ratio is the result: the load generator, both instances and PostgreSQL share this machine's
+ * cores, so absolute figures say little. Only 127.0.0.1 is loaded, for a bounded time.
  *
- *   npm run bench:scale-out            # BENCH_SECONDS=8 BENCH_CONNECTIONS=32 by default
+ *   npm run bench -- scale-out        (PARLEY_BENCH_SECONDS=10 by default; needs PostgreSQL at
+ *                                      PARLEY_TEST_POSTGRES_URL, default 127.0.0.1:5432/test)
  *
  * To measure another path (e.g. personalize), add an entry to `scenarios`.
  */
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 8)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const connections = 32
 const seededUsers = 500
+const writeKey = 'bench-write-key'
+const adminToken = 'bench-admin-token-0123456789'
+const seedUserId = (index: number) => `bench-user-${index}`
 
-/** One path under load: how to build each request. */
+/** One path under load: how each request is built. */
 interface Scenario {
   name: string
   method: 'GET' | 'POST'
-  /** Called for every request: the path (with query) and JSON body, if any. */
-  request: () => { path: string; body?: unknown }
   headers: Record<string, string>
+  path: () => string
+  body?: () => string
 }
-
-const writeAuth = `Basic ${Buffer.from(`${testCredentials.writeKey}:`).toString('base64')}`
-const seedUserId = (index: number) => `bench-user-${index}`
 
 const scenarios: Scenario[] = [
   {
-    name: 'identify (new user, company traits)',
+    name: 'POST /v1/identify (new user, company traits)',
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: writeAuth },
-    request: () => {
+    headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+    path: () => '/v1/identify',
+    body: () => {
       const id = randomUUID()
-      return {
-        path: '/v1/identify',
-        body: {
-          userId: `u-${id}`,
-          anonymousId: id,
-          traits: {
-            email: `${id.slice(0, 8)}@example.com`,
-            name: 'Ada Lovelace',
-            company: { id: `c-${id.slice(0, 2)}`, name: 'Acme', plan: 'pro' },
-          },
+      return JSON.stringify({
+        userId: `u-${id}`,
+        anonymousId: id,
+        messageId: randomUUID(),
+        traits: {
+          email: `${id.slice(0, 8)}@example.com`,
+          name: 'Ada Lovelace',
+          // 256 companies: accounts are shared, so their locks see some contention.
+          company: { id: `c-${id.slice(0, 2)}`, name: 'Acme', plan: 'pro' },
         },
-      }
+      })
     },
   },
   {
-    name: 'admin lookup (read path)',
+    name: 'GET /v1/admin/profiles/lookup (read path)',
     method: 'GET',
-    headers: { authorization: `Bearer ${testCredentials.adminToken}` },
-    request: () => ({
-      path: `/v1/admin/profiles/lookup?userId=${seedUserId(Math.floor(Math.random() * seededUsers))}`,
-    }),
+    headers: { authorization: `Bearer ${adminToken}` },
+    path: () =>
+      `/v1/admin/profiles/lookup?userId=${seedUserId(Math.floor(Math.random() * seededUsers))}`,
   },
 ]
 
-interface Measured {
-  rps: number
-  p99: number
-  non2xx: number
-  errors: number
-}
-
-/** Loads every target at once, splitting the connections between them; sums what they did. */
-async function load(targets: RunningContainer[], scenario: Scenario): Promise<Measured> {
+/** Loads every target at once, the connections split between them; sums what they did. */
+async function loadAll(
+  targets: ServerProcess[],
+  scenario: Scenario,
+  seconds: number,
+): Promise<LoadResult> {
   const results = await Promise.all(
     targets.map((target) =>
-      autocannon({
-        url: target.url,
-        connections: Math.max(1, Math.round(connections / targets.length)),
+      runLoad({
+        url: `${target.url}${scenario.path()}`,
+        method: scenario.method,
+        headers: scenario.headers,
         duration: seconds,
-        requests: [
-          {
-            method: scenario.method,
-            headers: scenario.headers,
-            setupRequest: (request) => {
-              const next = scenario.request()
-              return {
-                ...request,
-                path: next.path,
-                ...(next.body === undefined ? {} : { body: JSON.stringify(next.body) }),
-              }
-            },
-          },
-        ],
+        connections: Math.round(connections / targets.length),
+        path: scenario.path,
+        ...(scenario.body === undefined ? {} : { body: scenario.body }),
       }),
     ),
   )
+  const sum = (pick: (result: LoadResult) => number) =>
+    results.reduce((total, result) => total + pick(result), 0)
   return {
-    rps: results.reduce((sum, result) => sum + result.requests.average, 0),
-    p99: Math.max(...results.map((result) => result.latency.p99)),
-    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
-    errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+    requestsPerSecond: sum((result) => result.requestsPerSecond),
+    p50Ms: Math.max(...results.map((result) => result.p50Ms)),
+    p99Ms: Math.max(...results.map((result) => result.p99Ms)),
+    non2xx: sum((result) => result.non2xx),
+    errors: sum((result) => result.errors),
   }
 }
 
-async function seed(target: RunningContainer): Promise<void> {
+async function seed(target: ServerProcess): Promise<void> {
+  const scenario = scenarios[0]
   for (let start = 0; start < seededUsers; start += 50) {
     await Promise.all(
       Array.from({ length: 50 }, async (_, offset) => {
         const response = await fetch(`${target.url}/v1/identify`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: writeAuth },
-          body: JSON.stringify({
-            userId: seedUserId(start + offset),
-            traits: { email: `seed${start + offset}@example.com` },
-          }),
+          headers: { 'content-type': 'application/json', ...scenario?.headers },
+          body: JSON.stringify({ userId: seedUserId(start + offset), traits: { plan: 'pro' } }),
         })
         if (!response.ok) throw new Error(`seeding failed: ${response.status}`)
       }),
@@ -124,49 +107,57 @@ async function seed(target: RunningContainer): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+/** Runs every scenario against bare Express, one instance and two; prints a table. */
+export async function benchScaleOut(seconds: number): Promise<string[]> {
   const loadBefore = loadavg()[0]?.toFixed(1) ?? '?'
   const schema = await createTestSchema()
-  const started: RunningContainer[] = []
+  const started: ServerProcess[] = []
   try {
-    const bare = await startContainer({}, { entry: 'bench/bare-express.ts' })
+    const bare = await startServerProcess('bench/lib/bare-express-server.ts')
     started.push(bare)
-    const env = { PARLEY_DATABASE_URL: schema.url, PARLEY_LOG_LEVEL: 'info' }
-    const instances = await Promise.all([startContainer(env), startContainer(env)])
+    const env = {
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PARLEY_DATABASE_URL: schema.url,
+      PARLEY_WRITE_KEYS: writeKey,
+      PARLEY_ADMIN_TOKEN: adminToken,
+      PARLEY_LOG_LEVEL: 'info',
+    }
+    const instances = await Promise.all([
+      startServerProcess('server/src/index.ts', env),
+      startServerProcess('server/src/index.ts', env),
+    ])
     started.push(...instances)
-    const [first] = instances
-    if (first === undefined) throw new Error('no instance')
-    await seed(first)
+    await seed(instances[0])
 
-    const setups: { name: string; targets: RunningContainer[] }[] = [
+    const setups = [
       { name: 'bare Express', targets: [bare] },
-      { name: 'PostgreSQL, 1 instance', targets: [first] },
+      { name: 'PostgreSQL, 1 instance', targets: [instances[0]] },
       { name: 'PostgreSQL, 2 instances', targets: instances },
     ]
     const lines = [
-      `scale-out bench: ${seconds} s per row, ${connections} connections in total, ` +
-        `node ${process.version}, ${cpus().length} CPUs, load average before ${loadBefore}, ` +
-        new Date().toISOString(),
-      '',
-      '| path | setup | req/s | p99 ms | vs bare Express | non-2xx | errors |',
-      '|---|---|---:|---:|---:|---:|---:|',
+      `\n## Scale-out on PostgreSQL (${seconds} s per row, ${connections} connections in total, ` +
+        `node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore} at start)\n`,
+      '| path | setup | req/s | p50 ms | p99 ms | vs bare Express | non-2xx + errors |',
+      '|---|---|---|---|---|---|---|',
     ]
     for (const scenario of scenarios) {
       let baseline = 0
       for (const setup of setups) {
-        const measured = await load(setup.targets, scenario)
-        if (setup.targets.includes(bare)) baseline = measured.rps
-        const ratio = baseline > 0 ? `${((measured.rps / baseline) * 100).toFixed(1)} %` : '-'
-        const line = `| ${scenario.name} | ${setup.name} | ${measured.rps.toFixed(0)} | ${measured.p99} | ${ratio} | ${measured.non2xx} | ${measured.errors} |`
-        lines.push(line)
-        process.stderr.write(`${line}\n`)
+        const result = await loadAll(setup.targets, scenario, seconds)
+        if (setup.targets[0] === bare) baseline = result.requestsPerSecond
+        const ratio = `${((result.requestsPerSecond / baseline) * 100).toFixed(1)} %`
+        lines.push(
+          `| ${scenario.name} | ${setup.name} | ${Math.round(result.requestsPerSecond)} | ` +
+            `${result.p50Ms} | ${result.p99Ms} | ${ratio} | ${result.non2xx + result.errors} |`,
+        )
       }
     }
-    process.stdout.write(`\n${lines.join('\n')}\n`)
+    console.log(lines.join('\n'))
+    return lines
   } finally {
-    await Promise.all(started.map((running) => running.stop()))
+    await Promise.all(started.map((server) => server.stop()))
     await schema.drop()
   }
 }
-
-await main()

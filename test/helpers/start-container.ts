@@ -26,16 +26,11 @@ export const testCredentials = {
 
 /**
  * Starts a real container on a free port with its own SQLite file, and resolves once it listens.
- * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`); `entry` runs another server
- * file that logs `"port":N` the same way (default: the container, `server/src/index.ts`).
+ * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`).
  */
-export async function startContainer(
-  env: Record<string, string> = {},
-  options: { entry?: string } = {},
-): Promise<RunningContainer> {
+export async function startContainer(env: Record<string, string> = {}): Promise<RunningContainer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'))
-  const entry = options.entry ?? 'server/src/index.ts'
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
     cwd: root,
     env: {
       ...process.env,
