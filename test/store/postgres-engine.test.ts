@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newProfile } from '../../server/src/profile/profile.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import { PostgresStore } from '../../server/src/store/postgres-store.ts'
-import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
+import {
+  createTestSchema,
+  postgresAvailable,
+  postgresTestUrl,
+  type TestSchema,
+} from '../helpers/postgres.ts'
+import { startTcpProxy } from '../helpers/tcp-proxy.ts'
 
 /**
  * What only the PostgreSQL engine has to get right: several stores (as several instances would
@@ -179,6 +185,46 @@ describe.skipIf(!postgresAvailable('the PostgreSQL engine tests'))('PostgresStor
     expect(
       seen.some((change) => change.kind === 'changed' && change.keys.includes('profile:gone')),
     ).toBe(false)
+  })
+
+  it('reconnects its listener by itself and tells caches to start over', async () => {
+    const target = new URL(postgresTestUrl)
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
+    try {
+      const url = new URL(schema.url)
+      url.hostname = '127.0.0.1'
+      url.port = String(proxy.port)
+      const viaProxy = await PostgresStore.open({
+        url: url.toString(),
+        connectTimeoutMs: 1_000,
+        statementTimeoutMs: 1_000,
+      })
+      opened.push(viaProxy)
+      const direct = await open()
+      const heard: StoreChange[] = []
+      const reset = new Promise<void>((done) =>
+        viaProxy.onChange((change) => {
+          heard.push(change)
+          if (change.kind === 'reset') done()
+        }),
+      )
+      proxy.setMode('refuse')
+      await expect(viaProxy.ping()).rejects.toMatchObject({ code: 'store_unavailable' })
+      proxy.setMode('forward')
+      await reset
+      await viaProxy.ping()
+      // And it hears other instances again.
+      const heardAgain = new Promise<void>((done) =>
+        viaProxy.onChange((change) => {
+          if (change.kind === 'changed' && change.keys.includes('profile:after')) done()
+        }),
+      )
+      await direct.transaction((tx) => tx.putProfile(newProfile('after', null, 1)))
+      await heardAgain
+      expect(heard[0]).toEqual({ kind: 'reset', reason: 'change listener reconnected' })
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('fails fast with store_unavailable when the database cannot be reached', async () => {

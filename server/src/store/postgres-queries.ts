@@ -1,20 +1,10 @@
 import type { StoreReader, StoreWriter } from './store.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
-import {
-  accountParams,
-  eventParams,
-  mergeLogParams,
-  profileParams,
-  toAccount,
-  toEvent,
-  toMergeLogEntry,
-  toProfile,
-  type Row,
-} from './store-rows.ts'
+import * as rows from './store-rows.ts'
 
 /** Runs one statement on the connection of the current transaction. */
 export interface Sql {
-  rows(text: string, params?: unknown[]): Promise<Row[]>
+  rows(text: string, params?: unknown[]): Promise<rows.Row[]>
   /** The number of rows the statement inserted, updated or deleted. */
   count(text: string, params?: unknown[]): Promise<number>
 }
@@ -36,7 +26,7 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
   return {
     profile: async (id) => {
       const row = await first(`SELECT * FROM profiles WHERE id = $1${forUpdate}`, [id])
-      return row === undefined ? undefined : toProfile(row)
+      return row === undefined ? undefined : rows.toProfile(row)
     },
     profileIdByAnonymousId: async (anonymousId) =>
       (await first('SELECT profile_id FROM anonymous_ids WHERE anonymous_id = $1', [anonymousId]))
@@ -53,7 +43,7 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
       ).map((row) => row.anonymous_id as string),
     account: async (id) => {
       const row = await first(`SELECT * FROM accounts WHERE id = $1${forUpdate}`, [id])
-      return row === undefined ? undefined : toAccount(row)
+      return row === undefined ? undefined : rows.toAccount(row)
     },
     accountIdByKey: async (key) =>
       (await first('SELECT account_id FROM account_keys WHERE key = $1', [key]))?.account_id as
@@ -70,14 +60,14 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
           'SELECT * FROM merge_log WHERE into_profile_id = $1 OR from_profile_id = $1 ORDER BY seq',
           [profileId],
         )
-      ).map(toMergeLogEntry),
+      ).map(rows.toMergeLogEntry),
     events: async (profileId, limit) =>
       (
         await sql.rows('SELECT * FROM events WHERE profile_id = $1 ORDER BY at, seq LIMIT $2', [
           profileId,
           limit,
         ])
-      ).map(toEvent),
+      ).map(rows.toEvent),
   }
 }
 
@@ -108,7 +98,7 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
          ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
            account_id = excluded.account_id, doc = excluded.doc,
            created_at = excluded.created_at, updated_at = excluded.updated_at`,
-        profileParams(profile),
+        rows.profileParams(profile),
       )
     },
     deleteProfile: async (id) => {
@@ -134,7 +124,7 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
       await sql.count(
         `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-        accountParams(account),
+        rows.accountParams(account),
       )
     },
     linkAccountKey: async (key, accountId) => {
@@ -148,14 +138,14 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
       await sql.count(
         `INSERT INTO merge_log (at, kind, from_profile_id, into_profile_id, anonymous_id, user_id,
            reason, message_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        mergeLogParams(entry),
+        rows.mergeLogParams(entry),
       )
     },
     appendEvent: async (event) => {
       await sql.count(
         `INSERT INTO events (profile_id, type, name, at, received_at, message_id, properties)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        eventParams(event),
+        rows.eventParams(event),
       )
     },
   }
