@@ -95,6 +95,27 @@ describe.skipIf(!postgresAvailable('the two-instance PostgreSQL tests'))(
       )
     })
 
+    it('counts every page view of one user browsing on two devices through two instances at once', async () => {
+      const userId = `busy-${randomUUID()}`
+      const devices = [randomUUID(), randomUUID()]
+      for (const [index, anonymousId] of devices.entries()) {
+        expect(
+          (await post(instance(index), '/v1/web/identify', { anonymousId, userId })).status,
+        ).toBe(200)
+      }
+      // The two devices lock different ids, so only the profile row's own lock (read FOR UPDATE
+      // inside the transaction) stops one instance from overwriting the other's count.
+      const views = Array.from({ length: 40 }, (_, index) =>
+        post(instance(index), '/v1/web/page', {
+          anonymousId: devices[index % 2],
+          name: `Page ${index}`,
+        }),
+      )
+      expect((await Promise.all(views)).every((answer) => answer.status === 200)).toBe(true)
+      const view = await get(instance(0), `/v1/admin/profiles/lookup?userId=${userId}`)
+      expect((view.body.profile as { visitor: { pageViews: number } }).visitor.pageViews).toBe(40)
+    })
+
     it('gives one effect to a message sent to two instances at the same moment', async () => {
       for (let round = 0; round < 15; round += 1) {
         const anonymousId = randomUUID()
