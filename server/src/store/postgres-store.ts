@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { AppError } from '../errors/app-error.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
-import { PostgresChangeListener, type ChangeNotice } from './postgres-listener.ts'
+import { PostgresChangeListener } from './postgres-listener.ts'
+import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
@@ -33,14 +34,13 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (error: unknown, where: string) => void
 }
 
-const notifyPayloadBytes = 7_000 // PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.
-
 /**
  * The scale-out engine: any number of container instances share one PostgreSQL database.
  * Transactions run at READ COMMITTED; `lock(keys)` takes transaction-scoped advisory locks in one
  * global order, so two instances resolving the same identity queue instead of both creating it;
  * conflicts PostgreSQL reports (deadlock, serialization failure, unique violation) re-run the
- * transaction a bounded number of times. Each commit NOTIFYs what it changed to every instance.
+ * transaction a bounded number of times. What a commit changed is NOTIFYed to every instance
+ * right after it (see `postgres-notifier.ts`).
  */
 export class PostgresStore implements Store {
   readonly engine = 'postgres'
@@ -50,6 +50,7 @@ export class PostgresStore implements Store {
   readonly #instanceId = randomUUID()
   readonly #feed: ChangeFeed
   readonly #listener: PostgresChangeListener
+  readonly #notifier: PostgresNotifier
   readonly #maxAttempts: number
 
   private constructor(options: PostgresStoreOptions) {
@@ -76,6 +77,13 @@ export class PostgresStore implements Store {
     this.#pool = new pg.Pool({ ...client, max: options.poolSize ?? 10 })
     // An idle connection that breaks is dropped by the pool; without a handler Node would crash.
     this.#pool.on('error', (error) => onBackgroundError(error, 'idle connection'))
+    this.#notifier = new PostgresNotifier({
+      from: this.#instanceId,
+      send: async (payload) => {
+        await this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, payload])
+      },
+      onError: (error) => onBackgroundError(error, 'change notifier'),
+    })
     this.#listener = new PostgresChangeListener({
       client,
       channel: this.#channel,
@@ -159,6 +167,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#notifier.close()
     await this.#listener.stop()
     if (!this.#pool.ended) await this.#pool.end()
   }
@@ -168,17 +177,15 @@ export class PostgresStore implements Store {
       const changed = new Set<string>()
       await client.query('BEGIN')
       const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
-      // NOTIFY inside the transaction is delivered on commit and dropped on rollback.
-      for (const payload of notices(this.#instanceId, [...changed])) {
-        await client.query('SELECT pg_notify($1, $2)', [this.#channel, payload])
-      }
       const commit = await client.query('COMMIT')
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.
       if (commit.command !== 'COMMIT') {
         throw new Error('The transaction was rolled back by an earlier error it swallowed')
       }
-      this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
+      const keys = [...changed]
+      this.#feed.emit({ kind: 'changed', origin: 'local', keys })
+      this.#notifier.publish(keys)
       return result
     })
   }
@@ -221,20 +228,4 @@ export class PostgresStore implements Store {
 function bigintAsNumber(oid: number, format?: string): (value: string) => unknown {
   if (oid === 20) return Number
   return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown
-}
-
-/** The NOTIFY payloads of one commit, split so none reaches PostgreSQL's size limit. */
-export function notices(from: string, keys: readonly string[]): string[] {
-  const payloads: string[] = []
-  let batch: string[] = []
-  const encode = (chunk: string[]) => JSON.stringify({ from, keys: chunk } satisfies ChangeNotice)
-  for (const key of keys) {
-    if (batch.length > 0 && Buffer.byteLength(encode([...batch, key])) > notifyPayloadBytes) {
-      payloads.push(encode(batch))
-      batch = []
-    }
-    batch.push(key)
-  }
-  if (batch.length > 0) payloads.push(encode(batch))
-  return payloads
 }
