@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg'
+import type { ClientBase } from 'pg'
 import { advisoryKey } from './postgres-lock-keys.ts'
 import { postgresMigrations } from './postgres-schema.ts'
 
@@ -9,7 +9,7 @@ import { postgresMigrations } from './postgres-schema.ts'
  * Returns the versions it applied.
  */
 export async function migrate(
-  client: PoolClient,
+  client: ClientBase,
   schema: string,
   migrations: readonly string[] = postgresMigrations,
 ): Promise<number[]> {

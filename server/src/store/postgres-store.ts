@@ -52,6 +52,8 @@ export class PostgresStore implements Store {
   readonly #listener: PostgresChangeListener
   readonly #notifier: PostgresNotifier
   readonly #maxAttempts: number
+  /** Settings of a migration's own connection: no statement limit, as a migration may be long. */
+  readonly #migrationClient: pg.ClientConfig
 
   private constructor(options: PostgresStoreOptions) {
     const { connection, schema } = parsePostgresUrl(options.url)
@@ -70,6 +72,7 @@ export class PostgresStore implements Store {
       types: { getTypeParser: bigintAsNumber },
       application_name: 'parley',
     }
+    this.#migrationClient = { ...client, statement_timeout: 0, query_timeout: 0 }
     this.#schema = schema
     this.#channel = schema === 'public' ? 'parley_changes' : `parley_changes_${schema}`
     this.#maxAttempts = options.maxAttempts ?? 5
@@ -101,11 +104,13 @@ export class PostgresStore implements Store {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const store = new PostgresStore(options)
     try {
-      const client = await store.#pool.connect()
+      const client = new pg.Client(store.#migrationClient)
+      client.on('error', () => undefined) // the failing query rejects; nothing else to do
+      await client.connect()
       try {
         await migrate(client, store.#schema)
       } finally {
-        client.release()
+        await client.end()
       }
       await store.#listener.start()
       return store
