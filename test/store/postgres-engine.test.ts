@@ -41,6 +41,21 @@ describe.skipIf(!postgresAvailable('the PostgreSQL engine tests'))('PostgresStor
     expect(await stores[3]?.read((r) => r.profileIdByUserId('U'))).toBe('p1')
   })
 
+  it('creates the schema named in the URL when it does not exist yet', async () => {
+    const fresh = `${schema.name}_new`
+    const url = new URL(schema.url)
+    url.searchParams.set('schema', fresh)
+    try {
+      const store = await PostgresStore.open({ url: url.toString(), poolSize: 1 })
+      opened.push(store)
+      await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
+      const rows = await schema.query(`SELECT id FROM ${fresh}.profiles`)
+      expect(rows).toEqual([{ id: 'p1' }])
+    } finally {
+      await schema.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`)
+    }
+  })
+
   it('lets exactly one of two instances claim the same message at the same moment', async () => {
     const [a, b] = await Promise.all([open(), open()])
     for (let round = 0; round < 20; round += 1) {

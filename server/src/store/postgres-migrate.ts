@@ -17,7 +17,10 @@ export async function migrate(
   await client.query('BEGIN')
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryKey(`migrate:${schema}`)])
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`)
+    // CREATE SCHEMA checks the CREATE privilege on the database even when the schema exists;
+    // ask first, so a role that may only use an existing schema can still start.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`)
     await client.query(
       `CREATE TABLE IF NOT EXISTS parley_schema_migrations (
          version integer PRIMARY KEY,
