@@ -200,8 +200,7 @@ describe.skipIf(!postgresAvailable('the two-instance PostgreSQL tests'))(
         const heardDevice = new Promise<void>((done) =>
           listener.onChange((change) => {
             heard.push(change)
-            if (change.kind === 'changed' && change.keys.includes(`anonymous:${anonymousId}`))
-              done()
+            if (change.kind === 'changed' && change.keys.includes(`device:${anonymousId}`)) done()
           }),
         )
         const answer = await post(instance(0), '/v1/web/identify', { anonymousId, userId })

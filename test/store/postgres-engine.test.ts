@@ -170,11 +170,11 @@ describe.skipIf(!postgresAvailable('the PostgreSQL engine tests'))('PostgresStor
       await tx.putAccount({ id: 'acc', traits: {}, createdAt: 1, updatedAt: 1 })
     })
     expect(seenByA).toEqual([
-      { kind: 'changed', origin: 'local', keys: ['profile:p1', 'anonymous:A', 'account:acc'] },
+      { kind: 'changed', origin: 'local', keys: ['profile:p1', 'device:A', 'account:acc'] },
     ])
     await heardByB
     expect(seenByB).toEqual([
-      { kind: 'changed', origin: 'remote', keys: ['profile:p1', 'anonymous:A', 'account:acc'] },
+      { kind: 'changed', origin: 'remote', keys: ['profile:p1', 'device:A', 'account:acc'] },
     ])
   })
 

@@ -253,7 +253,7 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
       })
       // Published before transaction() resolved: a cache never serves the old value after it.
       expect(heard).toEqual([
-        { kind: 'changed', origin: 'local', keys: ['profile:p1', 'anonymous:A', 'account:acc'] },
+        { kind: 'changed', origin: 'local', keys: ['profile:p1', 'device:A', 'account:acc'] },
       ])
       unsubscribe()
       await store.transaction((tx) => tx.putProfile(profile('p2')))

@@ -3,7 +3,8 @@ import type { StoreWriter } from './store.ts'
 /**
  * What changed in the store, published after a commit so per-instance caches can drop stale
  * entries. Keys name what changed: `profile:<profileId>`, `account:<accountId>`,
- * `anonymous:<anonymousId>` (the device's link to a profile).
+ * `device:<anonymousId>` (the device's link to a profile) — the same spelling as the keys of
+ * the per-instance profile cache, so a cache can drop exactly what it is told.
  *
  * - `local`: this process committed it (published before `transaction()` resolves);
  * - `remote`: another process on the same database committed it (PostgreSQL LISTEN/NOTIFY),
@@ -21,7 +22,7 @@ export type ChangeListener = (change: StoreChange) => void
 export const changeKey = {
   profile: (id: string) => `profile:${id}`,
   account: (id: string) => `account:${id}`,
-  anonymous: (anonymousId: string) => `anonymous:${anonymousId}`,
+  device: (anonymousId: string) => `device:${anonymousId}`,
 } as const
 
 /** An in-process fan-out of store changes; a failing listener never stops the others. */
@@ -72,15 +73,18 @@ export function trackChanges(writer: StoreWriter, changed: Set<string>): StoreWr
       return writer.deleteProfile(id)
     },
     linkAnonymousId: (anonymousId, profileId, at) => {
-      mark(changeKey.anonymous(anonymousId), changeKey.profile(profileId))
+      mark(changeKey.device(anonymousId), changeKey.profile(profileId))
       return writer.linkAnonymousId(anonymousId, profileId, at)
     },
     unlinkAnonymousId: (anonymousId) => {
-      mark(changeKey.anonymous(anonymousId))
+      mark(changeKey.device(anonymousId))
       return writer.unlinkAnonymousId(anonymousId)
     },
-    moveProfileData: (fromProfileId, toProfileId) => {
+    moveProfileData: async (fromProfileId, toProfileId) => {
+      // The move relinks every device of the source profile: name them before they move.
+      const devices = await writer.anonymousIds(fromProfileId)
       mark(changeKey.profile(fromProfileId), changeKey.profile(toProfileId))
+      mark(...devices.map(changeKey.device))
       return writer.moveProfileData(fromProfileId, toProfileId)
     },
     putAccount: (account) => {

@@ -31,6 +31,11 @@ describe('Store.onChange (in-process engines)', () => {
     const heard: StoreChange[] = []
     store.onChange((change) => heard.push(change))
     await store.transaction(async (tx) => {
+      await tx.putProfile(newProfile('from', null, 1))
+      await tx.linkAnonymousId('moved-device', 'from', 1)
+    })
+    heard.length = 0
+    await store.transaction(async (tx) => {
       await tx.putProfile(newProfile('into', 'U', 1))
       await tx.moveProfileData('from', 'into')
       await tx.deleteProfile('from')
@@ -43,7 +48,13 @@ describe('Store.onChange (in-process engines)', () => {
       {
         kind: 'changed',
         origin: 'local',
-        keys: ['profile:into', 'profile:from', 'anonymous:old-device', 'account:acc'],
+        keys: [
+          'profile:into',
+          'profile:from',
+          'device:moved-device',
+          'device:old-device',
+          'account:acc',
+        ],
       },
     ])
   })
