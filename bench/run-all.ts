@@ -1,5 +1,6 @@
 import { benchIdentify } from './identify-throughput.ts'
 import { benchScaleOut } from './scale-out.ts'
+import { benchPersonalize } from './personalize.ts'
 
 /**
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default). Each prints its own
@@ -8,6 +9,7 @@ import { benchScaleOut } from './scale-out.ts'
 const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   identify: benchIdentify,
   'scale-out': benchScaleOut,
+  personalize: benchPersonalize,
 }
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 10)

@@ -1,5 +1,8 @@
 import type { Config } from './config/env.ts'
 import type { Logger } from './config/logger.ts'
+import type { RateLimitStore } from './http/rate-limit-store.ts'
+import type { Metrics } from './observability/metrics.ts'
+import type { Personalizer } from './personalization/personalizer.ts'
 import type { Store } from './store/store.ts'
 
 /** Everything the app does I/O through, injected so tests can pass their own. */
@@ -11,4 +14,13 @@ export interface AppDeps {
   clock: () => number
   /** Id factory for profiles, accounts and anonymous ids. Default: `crypto.randomUUID`. */
   newId: () => string
+  /** Rate-limit counters. Default (filled in by `createApp`): per process, in memory. */
+  rateLimits?: RateLimitStore
+  /** Prometheus metrics. Default (filled in by `createApp`): a new registry with process metrics. */
+  metrics?: Metrics
+  /**
+   * Segments, experiences and goal counting. Default when absent: an engine with no segments and
+   * no experiences (payloads are empty, no event is a goal).
+   */
+  personalization?: Personalizer
 }

@@ -1,11 +1,24 @@
 import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
 import type { AppDeps } from './app-deps.ts'
+import { browserEdge, browserPaths } from './http/browser-guard.ts'
 import { errorHandler, notFound } from './http/error-handler.ts'
+import { MemoryRateLimitStore } from './http/rate-limit-store.ts'
 import { securityHeaders } from './http/security-headers.ts'
+import { instrumentStore } from './observability/instrument-store.ts'
+import { createMetrics } from './observability/metrics.ts'
+import { requestObserver } from './observability/request-observer.ts'
+import { PersonalizationEngine } from './personalization/engine.ts'
+import { Personalizer } from './personalization/personalizer.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { browserRoutes } from './routes/browser-routes.ts'
+import { clientRoutes } from './routes/client-routes.ts'
+import { demoRoutes } from './routes/demo-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
+import { metricsRoutes } from './routes/metrics-routes.ts'
+import { personalizeRoutes } from './routes/personalize-routes.ts'
+import { privacyRoutes } from './routes/privacy-routes.ts'
+import { reportRoutes } from './routes/report-routes.ts'
 import { segmentRoutes } from './routes/segment-routes.ts'
 
 export type { AppDeps } from './app-deps.ts'
@@ -14,20 +27,38 @@ export type { AppDeps } from './app-deps.ts'
  * Builds the container's Express app from its dependencies. It never listens: the entry file
  * does, and tests hand the app to supertest.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(given: AppDeps): Express {
+  const metrics = given.metrics ?? createMetrics()
+  const deps = {
+    ...given,
+    metrics,
+    rateLimits: given.rateLimits ?? new MemoryRateLimitStore(),
+    store: instrumentStore(given.store, metrics),
+    personalization:
+      given.personalization ?? new Personalizer(PersonalizationEngine.empty(), given.clock),
+  }
   const app = express()
   app.disable('x-powered-by')
   // API answers are per-visitor and never revalidated; hashing every body for an ETag is waste.
   app.set('etag', false)
   app.set('trust proxy', deps.config.trustProxy)
+  app.use(requestObserver(deps.logger, metrics))
   app.use(securityHeaders)
-
+  // Only the browser endpoints read the anonymous-id cookie; their guards (origin, rate limit
+  // per visitor) run before any body is read.
+  app.use(browserPaths, cookieParser(deps.config.cookieSecrets))
+  app.use(browserPaths, ...browserEdge(deps))
+  // The hot path first, so its requests skip matching every other route.
+  app.use(personalizeRoutes(deps))
   app.use(healthRoutes(deps))
-  // Only the browser endpoints read the anonymous-id cookie.
-  app.use('/v1/web', cookieParser(deps.config.cookieSecrets))
+  app.use(metricsRoutes(metrics, deps.config.metricsToken ?? deps.config.adminToken))
   app.use(browserRoutes(deps))
   app.use(segmentRoutes(deps))
   app.use(adminRoutes(deps))
+  app.use(reportRoutes(deps))
+  app.use(privacyRoutes(deps))
+  app.use(clientRoutes())
+  if (deps.config.env !== 'production') app.use(demoRoutes())
 
   app.use(notFound)
   app.use(errorHandler(deps.logger))

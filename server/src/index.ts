@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
+import { CachedStore } from './cache/cached-store.ts'
 import { createLogger } from './config/logger.ts'
+import { createMetrics, recordCacheLookup } from './observability/metrics.ts'
+import { PersonalizationEngine } from './personalization/engine.ts'
+import {
+  PersonalizationConfigError,
+  readPersonalizationConfig,
+} from './personalization/load-config.ts'
+import { Personalizer } from './personalization/personalizer.ts'
+import { watchPersonalizationConfig } from './personalization/watch-config.ts'
+import { installGracefulShutdown } from './process/graceful-shutdown.ts'
 import { openStore, redactDatabaseUrl } from './store/open-store.ts'
 
 /** The entry file: the only place that reads the environment, opens the store and listens. */
@@ -24,9 +34,21 @@ async function main(): Promise<void> {
       'using demo credentials for unset variables; set them before exposing this container',
     )
   }
-  let store
+  let engine
   try {
-    store = await openStore(config, (error, where) => {
+    engine = new PersonalizationEngine(readPersonalizationConfig(config.personalizationFile))
+  } catch (error) {
+    if (error instanceof PersonalizationConfigError) {
+      process.stderr.write(`parley: ${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+  const configWatch = watchPersonalizationConfig(config.personalizationFile, engine, logger)
+  const metrics = createMetrics()
+  let opened
+  try {
+    opened = await openStore(config, (error, where) => {
       logger.warn({ err: error, where }, 'store fault outside a request')
     })
   } catch (error) {
@@ -37,7 +59,26 @@ async function main(): Promise<void> {
     )
     process.exit(1)
   }
-  const app = createApp({ config, store, logger, clock: Date.now, newId: randomUUID })
+  const store = new CachedStore(opened, {
+    maxBytes: config.cacheBytes,
+    onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
+  })
+  // Other instances' commits (PostgreSQL LISTEN/NOTIFY) drop what they changed from this cache;
+  // this process's own writes are dropped by the cache itself.
+  opened.onChange((change) => {
+    if (change.kind === 'reset') store.invalidateAll()
+    else if (change.origin === 'remote') store.invalidate(change.keys)
+  })
+  const personalization = new Personalizer(engine, Date.now)
+  const app = createApp({
+    config,
+    store,
+    logger,
+    clock: Date.now,
+    newId: randomUUID,
+    personalization,
+    metrics,
+  })
 
   const pruneTimer = setInterval(() => {
     store.pruneMessages(Date.now() - config.dedupWindowMs).catch((error: unknown) => {
@@ -50,32 +91,28 @@ async function main(): Promise<void> {
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.port
     logger.info(
-      { port, store: store.engine, database: redactDatabaseUrl(config.databaseUrl) },
+      {
+        port,
+        store: store.engine,
+        database: redactDatabaseUrl(config.databaseUrl),
+        personalization: config.personalizationFile,
+        segments: engine.config.segments.length,
+        experiences: engine.config.experiences.length,
+      },
       `parley listening on port ${port}`,
     )
   })
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests')
-    clearInterval(pruneTimer)
-    const force = setTimeout(() => {
-      logger.error('in-flight requests did not finish within 10 s; exiting')
-      process.exit(1)
-    }, 10_000)
-    force.unref()
-    server.close(() => {
-      store
-        .close()
-        .then(() => process.exit(0))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'closing the store failed')
-          process.exit(1)
-        })
-    })
-    server.closeIdleConnections()
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  installGracefulShutdown({
+    server,
+    closeStore: () => store.close(),
+    logger,
+    onStop: () => {
+      clearInterval(pruneTimer)
+      configWatch.close()
+    },
+    timeoutMs: config.shutdownTimeoutMs,
+  })
 }
 
 await main()

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 
-/** Debian's Chromium; tests never download a browser build. */
-const chromiumPath = '/usr/bin/chromium'
+/** The Debian Chromium every browser test drives; playwright-core never downloads its own. */
+export const chromiumPath = '/usr/bin/chromium'
 
-/** Headless, no sandbox (root in CI), no background traffic that could make a run flaky. */
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',
@@ -15,14 +14,21 @@ const chromiumArgs = [
   '--no-first-run',
 ]
 
+const missing = `${chromiumPath} is missing: install it with \`apt-get install -y chromium\``
+
 /**
- * Starts the system's headless Chromium (`/usr/bin/chromium`) with the project's fixed flags.
- * Throws a clear error when it is not installed; suites decide whether that fails (CI=true) or
- * skips loudly.
+ * Whether the browser tests can run. In CI (`CI=true`) a missing Chromium is an error; elsewhere
+ * this says loudly that the browser tests are skipped. Use with `describe.skipIf(!hasChromium())`.
  */
+export function hasChromium(): boolean {
+  if (existsSync(chromiumPath)) return true
+  if (process.env.CI === 'true') throw new Error(`${missing} (CI=true: browser tests may not skip)`)
+  console.warn(`\n!!! SKIPPING BROWSER TESTS: ${missing} !!!\n`)
+  return false
+}
+
+/** Launches a fresh headless Debian Chromium. Throws with the install command when it is missing. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`${chromiumPath} is missing: install it with apt-get install -y chromium`)
-  }
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true })
+  if (!existsSync(chromiumPath)) throw new Error(missing)
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
 }

@@ -82,7 +82,13 @@ describe('POST /v1/web/identify', () => {
       userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7',
       traits: { name: 'Marc Benioff', email: 'marc@salesforce.com', title: 'CEO' },
     }).expect(200)
-    expect(login.body).toEqual({ anonymousId: 'A', userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7' })
+    // No personalisation config here: the payload fields come back empty.
+    expect(login.body).toEqual({
+      anonymousId: 'A',
+      userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7',
+      segments: [],
+      experiences: [],
+    })
     const { body } = await t.lookup({ userId: 'a1cab6eb-fe12-4ded-beb5-201e9cb575c7' }).expect(200)
     expect(body.profile.anonymousIds).toEqual(['A'])
     expect(body.profile.traits).toMatchObject({

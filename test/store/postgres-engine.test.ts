@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newProfile } from '../../server/src/profile/profile.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
+import { postgresMigrations } from '../../server/src/store/postgres-schema.ts'
 import { PostgresStore } from '../../server/src/store/postgres-store.ts'
 import {
   createTestSchema,
@@ -36,7 +37,9 @@ describe.skipIf(!postgresAvailable('the PostgreSQL engine tests'))('PostgresStor
     const versions = await schema.query<{ version: number }>(
       'SELECT version FROM parley_schema_migrations ORDER BY version',
     )
-    expect(versions.map((row) => row.version)).toEqual([1])
+    expect(versions.map((row) => row.version)).toEqual(
+      postgresMigrations.map((_, index) => index + 1),
+    )
     await stores[0]?.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
     expect(await stores[3]?.read((r) => r.profileIdByUserId('U'))).toBe('p1')
   })

@@ -9,6 +9,7 @@ import { newProfile } from '../../server/src/profile/profile.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
+import { describeMeasurementContract } from './measurement-contract.ts'
 
 /** How a contract run gets a fresh, empty store of one engine, and disposes of it. */
 export interface StoreFactory {
@@ -260,8 +261,71 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
       expect(heard).toHaveLength(1)
     })
 
+    it('records suppressions once, finds them by key and lifts them', async () => {
+      await store.transaction(async (tx) => {
+        await tx.suppress([
+          { key: 'k-user', kind: 'userId', reason: 'requested', at: 1 },
+          { key: 'k-mail', kind: 'email', reason: 'deleted', at: 1 },
+        ])
+        await tx.suppress([{ key: 'k-user', kind: 'userId', reason: 'deleted', at: 2 }])
+      })
+      const found = await store.read((r) => r.suppressedKeys(['k-mail', 'k-user', 'k-other']))
+      expect([...found].sort()).toEqual(['k-mail', 'k-user'])
+      expect(await store.read((r) => r.suppressedKeys([]))).toEqual([])
+      expect(await store.transaction((tx) => tx.unsuppress(['k-user', 'k-other']))).toBe(1)
+      expect(await store.read((r) => r.suppressedKeys(['k-user', 'k-mail']))).toEqual(['k-mail'])
+    })
+
+    it('rolls a suppression back with its transaction', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.suppress([{ key: 'k', kind: 'userId', reason: 'requested', at: 1 }])
+          throw new Boom('rolled back')
+        }),
+      ).rejects.toBeInstanceOf(Boom)
+      expect(await store.read((r) => r.suppressedKeys(['k']))).toEqual([])
+    })
+
+    it("erases one profile's events and keeps everyone else's", async () => {
+      await store.transaction(async (tx) => {
+        await tx.appendEvent(event('gone', 1, 'a'))
+        await tx.appendEvent(event('gone', 2, 'b'))
+        await tx.appendEvent(event('kept', 3, 'c'))
+      })
+      expect(await store.transaction((tx) => tx.deleteEvents('gone'))).toBe(2)
+      expect(await store.read((r) => r.events('gone', 10))).toEqual([])
+      expect((await store.read((r) => r.events('kept', 10))).map((e) => e.name)).toEqual(['c'])
+    })
+
+    it('erases the merge-log entries naming a profile, user id or device, and no others', async () => {
+      const entry = (
+        into: string,
+        from: string | null,
+        userId: string | null,
+        anon: string | null,
+      ): MergeLogEntry => ({ ...logEntry(into, from, 'merged'), userId, anonymousId: anon })
+      await store.transaction(async (tx) => {
+        await tx.appendMergeLog(entry('gone', null, null, null))
+        await tx.appendMergeLog(entry('other', 'gone', null, null))
+        await tx.appendMergeLog(entry('old-anon', null, 'U-gone', null))
+        await tx.appendMergeLog(entry('older', null, null, 'A-gone'))
+        await tx.appendMergeLog(entry('kept', 'kept-too', 'U-kept', 'A-kept'))
+      })
+      const removed = await store.transaction((tx) =>
+        tx.deleteMergeLog({ profileIds: ['gone'], userIds: ['U-gone'], anonymousIds: ['A-gone'] }),
+      )
+      expect(removed).toBe(4)
+      await store.read(async (r) => {
+        expect(await r.mergeLog('gone')).toEqual([])
+        expect(await r.mergeLog('old-anon')).toEqual([])
+        expect(await r.mergeLog('older')).toEqual([])
+        expect(await r.mergeLog('kept')).toHaveLength(1)
+      })
+    })
+
     it('answers ping while open', async () => {
       await expect(store.ping()).resolves.toBeUndefined()
     })
   })
+  describeMeasurementContract(engine, factory)
 }

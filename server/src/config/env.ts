@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { normalizeAllowedOrigin } from './allowed-origins.ts'
 
 const list = z.string().transform((value) =>
   value
@@ -30,6 +31,33 @@ const envSchema = z
     PARLEY_IDENTITY_VERIFICATION: z.enum(['off', 'optional', 'required']).optional(),
     PARLEY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     PARLEY_DEDUP_WINDOW_HOURS: z.coerce.number().positive().default(168),
+    PARLEY_ALLOWED_ORIGINS: list
+      .pipe(
+        z.array(
+          z.string().transform((entry, ctx) => {
+            const origin = normalizeAllowedOrigin(entry)
+            if (origin === undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `${JSON.stringify(entry)} is not an origin like https://www.example.com, https://*.example.com or *`,
+              })
+              return z.NEVER
+            }
+            return origin
+          }),
+        ),
+      )
+      .optional(),
+    PARLEY_RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    PARLEY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
+    PARLEY_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+    PARLEY_CONFIG: z.string().min(1).default('config/parley.demo.yaml'),
+    PARLEY_CACHE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(64 * 1024 * 1024),
     PARLEY_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -92,7 +120,24 @@ export interface Config {
   /** How many proxy hops in front of the container to trust for the client address and scheme. */
   trustProxy: number
   dedupWindowMs: number
+  /**
+   * Origins the browser endpoints answer besides their own (normalised; `*` = any). Default:
+   * none in production, `*` elsewhere (reported as a demo default).
+   */
+  allowedOrigins: string[]
+  /** Browser calls per client IP per minute; 0 turns the limit off. Default: 600. */
+  rateLimitIpPerMinute: number
+  /** Browser calls per anonymous id per minute; 0 turns the limit off. Default: 120. */
+  rateLimitVisitorPerMinute: number
+  /** Longest wait for in-flight requests after SIGTERM before exiting anyway. Default: 10 s. */
+  shutdownTimeoutMs: number
+  /** Bearer token for `/metrics`; when unset the admin token opens it. */
+  metricsToken: string | undefined
   logLevel: string
+  /** The personalisation file (YAML or JSON). Default: `config/parley.demo.yaml`. */
+  personalizationFile: string
+  /** Bytes the per-process profile cache may hold; 0 turns it off. Default: 64 MiB. */
+  cacheBytes: number
   /** Names of settings that fell back to demo values. */
   demoDefaults: string[]
 }
@@ -144,7 +189,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       (parsed.PARLEY_IDENTITY_SECRET === undefined ? 'off' : 'required'),
     trustProxy: parsed.PARLEY_TRUST_PROXY,
     dedupWindowMs: parsed.PARLEY_DEDUP_WINDOW_HOURS * 3_600_000,
+    allowedOrigins:
+      parsed.PARLEY_ALLOWED_ORIGINS ??
+      (parsed.NODE_ENV === 'production' ? [] : orDemo(undefined, 'PARLEY_ALLOWED_ORIGINS', ['*'])),
+    rateLimitIpPerMinute: parsed.PARLEY_RATE_LIMIT_IP_PER_MINUTE,
+    rateLimitVisitorPerMinute: parsed.PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE,
+    metricsToken: parsed.PARLEY_METRICS_TOKEN,
+    shutdownTimeoutMs: parsed.PARLEY_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: parsed.PARLEY_LOG_LEVEL,
+    personalizationFile: parsed.PARLEY_CONFIG,
+    cacheBytes: parsed.PARLEY_CACHE_BYTES,
     demoDefaults,
   }
 }

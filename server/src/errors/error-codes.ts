@@ -5,6 +5,8 @@
 export const errorStatus = {
   invalid_json: 400,
   empty_body: 400,
+  invalid_encoding: 400,
+  invalid_request: 400,
   invalid_field: 400,
   missing_identity: 400,
   too_deep: 400,
@@ -14,9 +16,13 @@ export const errorStatus = {
   unsupported_media_type: 415,
   invalid_write_key: 401,
   invalid_admin_token: 401,
+  invalid_metrics_token: 401,
   identity_verification_failed: 401,
+  origin_not_allowed: 403,
   route_not_found: 404,
   profile_not_found: 404,
+  rate_limited: 429,
+  experience_not_found: 404,
   store_unavailable: 503,
   internal_error: 500,
 } as const

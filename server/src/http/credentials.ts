@@ -41,19 +41,24 @@ export function requireWriteKey(writeKeys: readonly string[]): RequestHandler {
 
 /** `Authorization: Bearer <admin token>`, else a 401. */
 export function requireAdminToken(token: string): RequestHandler {
+  return requireBearer(
+    token,
+    'invalid_admin_token',
+    'Admin endpoints need Authorization: Bearer <admin token>',
+  )
+}
+
+/** `Authorization: Bearer <token>`, else a 401 with `code`. */
+export function requireBearer(
+  token: string,
+  code: 'invalid_admin_token' | 'invalid_metrics_token',
+  message: string,
+): RequestHandler {
   return (req, _res, next) => {
     const header = req.headers.authorization ?? ''
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined
     if (given === undefined || !sameSecret(given, token)) {
-      next(
-        new AppError(
-          'invalid_admin_token',
-          'Admin endpoints need Authorization: Bearer <admin token>',
-          {
-            path: 'authorization',
-          },
-        ),
-      )
+      next(new AppError(code, message, { path: 'authorization' }))
       return
     }
     next()

@@ -15,7 +15,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const appError = toAppError(error)
     if (appError.status >= 500) {
-      logger.error({ err: error, method: req.method, path: req.path }, 'request failed')
+      logger.error(
+        {
+          err: error,
+          requestId: res.locals.requestId as unknown,
+          method: req.method,
+          path: req.path,
+        },
+        'request failed',
+      )
     }
     if (res.headersSent) return
     res.status(appError.status).json(appError.toBody())
@@ -40,6 +48,18 @@ function toAppError(error: unknown): AppError {
     type === 'stream.encoding.set'
   ) {
     return new AppError('invalid_json', 'The body was cut short', { cause: error })
+  }
+  // A compressed body that does not decompress: body-parser passes the zlib or brotli error on
+  // with status 400; other client faults Express reports (a malformed URL escape) keep theirs.
+  const { status, expose, errno } = error as { status?: unknown; expose?: unknown; errno?: unknown }
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    if (typeof errno === 'number') {
+      return new AppError('invalid_encoding', 'The body does not match its Content-Encoding', {
+        path: 'content-encoding',
+        cause: error,
+      })
+    }
+    return new AppError('invalid_request', (error as Error).message, { cause: error })
   }
   return new AppError('internal_error', 'Something went wrong; the call was not stored', {
     cause: error,

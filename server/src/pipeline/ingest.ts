@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { findSuppression, suppressedResult } from '../privacy/check-suppression.ts'
 import type { StoredEvent } from '../profile/profile.ts'
 import { recordVisit } from '../profile/visitor-stats.ts'
 import type { Store, StoreWriter } from '../store/store.ts'
@@ -8,21 +9,33 @@ import { resolveAccount } from './resolve-account.ts'
 import { resolveIdentity } from './resolve-identity.ts'
 import type { Warning } from './warnings.ts'
 
+/** The measurement step: track events named as goals count as conversions. */
+export interface GoalRecorder {
+  isGoal(eventName: string): boolean
+  /** Records the conversion for the experiences the profile was shown, inside the call's transaction. */
+  recordConversion(tx: StoreWriter, profileId: string, goal: string, at: number): Promise<void>
+}
+
 /** What the pipeline needs from outside. */
 export interface IngestDeps {
   store: Store
   /** Makes ids for new profiles, accounts and rotated devices. Default in the app: UUID v4. */
   newId: () => string
+  /** Counts goal conversions; without it no event is a goal. */
+  personalization?: GoalRecorder | undefined
 }
 
 /**
  * Applies one validated call, in one transaction, in the order the product promises:
- * dedup -> resolve identity -> merge traits -> merge account -> count the visit -> store.
+ * suppression -> dedup -> resolve identity -> merge traits -> merge account -> count the visit
+ * -> store -> count a goal conversion.
  * The promise resolves only after the commit, so a 2xx always means "durable".
  */
 export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResult> {
   const messageId = event.messageId ?? randomUUID()
   return deps.store.transaction(async (tx) => {
+    const suppressed = await findSuppression(tx, event)
+    if (suppressed !== undefined) return suppressedResult(event, suppressed)
     const warnings: Warning[] = [...event.warnings]
     if (!(await tx.claimMessage(`${event.source}:${messageId}`, event.receivedAt))) {
       return duplicateOf(tx, event, warnings)
@@ -42,14 +55,23 @@ export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResu
       { newId: deps.newId, emailMayHaveChanged: identity.merged || 'email' in event.traits },
       warnings,
     )
+    const goal =
+      event.type === 'track' &&
+      event.event !== undefined &&
+      deps.personalization?.isGoal(event.event)
+        ? event.event
+        : undefined
     profile = {
       ...profile,
-      visitor: recordVisit(profile.visitor, visitOf(event)),
+      visitor: recordVisit(profile.visitor, { ...visitOf(event), conversion: goal !== undefined }),
       updatedAt: Math.max(profile.updatedAt, event.receivedAt),
     }
     await tx.putProfile(profile)
     const stored = storedEventOf(event, profile.id, messageId)
     if (stored !== undefined) await tx.appendEvent(stored)
+    if (goal !== undefined) {
+      await deps.personalization?.recordConversion(tx, profile.id, goal, event.at)
+    }
 
     return {
       profileId: profile.id,
@@ -103,7 +125,14 @@ function visitOf(event: IngestEvent): Parameters<typeof recordVisit>[1] {
   if (page.url !== undefined) touch.url = page.url
   if (page.referrer !== undefined) touch.referrer = page.referrer
   if (page.utm !== undefined) touch.utm = page.utm
-  return { type: 'page', at: event.at, touch }
+  const path = pagePath(page)
+  return { type: 'page', at: event.at, touch, ...(path === undefined ? {} : { path }) }
+}
+
+function pagePath(page: { url?: string; path?: string }): string | undefined {
+  if (page.path !== undefined) return page.path
+  if (page.url === undefined || !URL.canParse(page.url)) return undefined
+  return new URL(page.url).pathname
 }
 
 function storedEventOf(

@@ -10,6 +10,7 @@ export type WarningCode =
   | 'alias_refused'
   | 'duplicate_message'
   | 'too_many_traits'
+  | 'suppressed'
 
 /** A caveat on an accepted call, with the path of the value it concerns. */
 export interface Warning {

@@ -8,13 +8,28 @@ export interface FirstTouch {
   utm?: Record<string, string>
 }
 
-/** What the container counted about a visitor; counters add up when profiles merge. */
+/** One path the visitor viewed, with the time of the latest view. */
+export interface VisitedPath {
+  path: string
+  at: number
+}
+
+/**
+ * What the container counted about a visitor; counters add up when profiles merge. The fields
+ * added after the first release are optional: profiles stored before them read as zero / none.
+ */
 export interface VisitorStats {
   firstSeenAt: number
   lastSeenAt: number
   pageViews: number
   events: number
   firstTouch?: FirstTouch
+  /** Page-view sessions: a new one starts after 30 minutes of quiet. */
+  sessions?: number
+  /** Track events named as goals in the personalisation config. */
+  conversions?: number
+  /** Distinct page paths, latest view first, at most 50. */
+  visitedPaths?: VisitedPath[]
 }
 
 /**

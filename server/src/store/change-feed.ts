@@ -3,7 +3,7 @@ import type { StoreWriter } from './store.ts'
 /**
  * What changed in the store, published after a commit so per-instance caches can drop stale
  * entries. Keys name what changed: `profile:<profileId>`, `account:<accountId>`,
- * `device:<anonymousId>` (the device's link to a profile) — the same spelling as the keys of
+ * `device:<anonymousId>` (the device's link to a profile), `impressions:<profileId>` — the same spelling as the keys of
  * the per-instance profile cache, so a cache can drop exactly what it is told.
  *
  * - `local`: this process committed it (published before `transaction()` resolves);
@@ -23,6 +23,7 @@ export const changeKey = {
   profile: (id: string) => `profile:${id}`,
   account: (id: string) => `account:${id}`,
   device: (anonymousId: string) => `device:${anonymousId}`,
+  impressions: (profileId: string) => `impressions:${profileId}`,
 } as const
 
 /** An in-process fan-out of store changes; a failing listener never stops the others. */
@@ -69,8 +70,12 @@ export function trackChanges(writer: StoreWriter, changed: Set<string>): StoreWr
       return writer.putProfile(profile)
     },
     deleteProfile: (id) => {
-      mark(changeKey.profile(id))
+      mark(changeKey.profile(id), changeKey.impressions(id))
       return writer.deleteProfile(id)
+    },
+    recordImpression: (impression) => {
+      mark(changeKey.impressions(impression.profileId))
+      return writer.recordImpression(impression)
     },
     linkAnonymousId: (anonymousId, profileId, at) => {
       mark(changeKey.device(anonymousId), changeKey.profile(profileId))
@@ -84,6 +89,7 @@ export function trackChanges(writer: StoreWriter, changed: Set<string>): StoreWr
       // The move relinks every device of the source profile: name them before they move.
       const devices = await writer.anonymousIds(fromProfileId)
       mark(changeKey.profile(fromProfileId), changeKey.profile(toProfileId))
+      mark(changeKey.impressions(fromProfileId), changeKey.impressions(toProfileId))
       mark(...devices.map(changeKey.device))
       return writer.moveProfileData(fromProfileId, toProfileId)
     },

@@ -1,7 +1,9 @@
+import { countVariations } from '../measurement/count-variations.ts'
+import type { Conversion, Impression } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { Mutex } from './mutex.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
+import type { Store, StoreReader, StoreWriter, Suppression } from './store.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -12,6 +14,9 @@ interface State {
   mergeLog: MergeLogEntry[]
   events: StoredEvent[]
   messages: Map<string, number>
+  suppressions: Map<string, Suppression>
+  impressions: Impression[]
+  conversions: Conversion[]
 }
 
 function emptyState(): State {
@@ -24,6 +29,9 @@ function emptyState(): State {
     mergeLog: [],
     events: [],
     messages: new Map(),
+    suppressions: new Map(),
+    impressions: [],
+    conversions: [],
   }
 }
 
@@ -102,6 +110,14 @@ function reader(state: State): StoreReader {
         .sort((a, b) => a.at - b.at)
         .slice(0, limit)
         .map(copy),
+    suppressedKeys: async (keys) => keys.filter((key) => state.suppressions.has(key)),
+    impressions: async (profileId) =>
+      state.impressions
+        .filter((impression) => impression.profileId === profileId)
+        .sort((a, b) => a.at - b.at)
+        .map(copy),
+    experienceCounts: async (experienceId, goal, windowMs) =>
+      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
   }
 }
 
@@ -130,6 +146,8 @@ function writer(state: State): StoreWriter {
       const previous = state.profiles.get(id)
       if (previous?.userId != null) state.userIds.delete(previous.userId)
       state.profiles.delete(id)
+      state.impressions = state.impressions.filter((row) => row.profileId !== id)
+      state.conversions = state.conversions.filter((row) => row.profileId !== id)
     },
     linkAnonymousId: async (anonymousId, profileId, at) => {
       state.anonymousIds.set(anonymousId, { profileId, at })
@@ -144,6 +162,18 @@ function writer(state: State): StoreWriter {
       for (const event of state.events) {
         if (event.profileId === fromProfileId) event.profileId = toProfileId
       }
+      state.impressions = moveRows(
+        state.impressions,
+        fromProfileId,
+        toProfileId,
+        (row) => row.experienceId,
+      )
+      state.conversions = moveRows(
+        state.conversions,
+        fromProfileId,
+        toProfileId,
+        (row) => `${row.experienceId}\u0000${row.goal}`,
+      )
     },
     putAccount: async (account) => {
       state.accounts.set(account.id, copy(account))
@@ -157,7 +187,66 @@ function writer(state: State): StoreWriter {
     appendEvent: async (event) => {
       state.events.push(copy(event))
     },
+    deleteEvents: async (profileId) => {
+      const before = state.events.length
+      state.events = state.events.filter((event) => event.profileId !== profileId)
+      return before - state.events.length
+    },
+    deleteMergeLog: async (selector) => {
+      const profiles = new Set(selector.profileIds)
+      const users = new Set(selector.userIds)
+      const devices = new Set(selector.anonymousIds)
+      const before = state.mergeLog.length
+      state.mergeLog = state.mergeLog.filter(
+        (entry) =>
+          !profiles.has(entry.intoProfileId) &&
+          !(entry.fromProfileId !== null && profiles.has(entry.fromProfileId)) &&
+          !(entry.userId !== null && users.has(entry.userId)) &&
+          !(entry.anonymousId !== null && devices.has(entry.anonymousId)),
+      )
+      return before - state.mergeLog.length
+    },
+    suppress: async (entries) => {
+      for (const entry of entries) {
+        if (!state.suppressions.has(entry.key)) state.suppressions.set(entry.key, { ...entry })
+      }
+    },
+    unsuppress: async (keys) => {
+      let lifted = 0
+      for (const key of new Set(keys)) if (state.suppressions.delete(key)) lifted += 1
+      return lifted
+    },
+    recordImpression: async (impression) =>
+      addOnce(state.impressions, impression, (row) => row.experienceId),
+    recordConversion: async (conversion) =>
+      addOnce(state.conversions, conversion, (row) => `${row.experienceId}\u0000${row.goal}`),
   }
+}
+
+/** Adds a row unless the profile already holds one with the same key. */
+function addOnce<T extends { profileId: string }>(
+  rows: T[],
+  row: T,
+  key: (row: T) => string,
+): boolean {
+  if (rows.some((other) => other.profileId === row.profileId && key(other) === key(row)))
+    return false
+  rows.push(copy(row))
+  return true
+}
+
+/** Re-homes a profile's rows; where the receiving profile holds the same key, its row stands. */
+function moveRows<T extends { profileId: string }>(
+  rows: T[],
+  from: string,
+  to: string,
+  key: (row: T) => string,
+): T[] {
+  const held = new Set(rows.filter((row) => row.profileId === to).map(key))
+  return rows.flatMap((row) => {
+    if (row.profileId !== from) return [row]
+    return held.has(key(row)) ? [] : [{ ...row, profileId: to }]
+  })
 }
 
 function copyOrUndefined<T>(value: T | undefined): T | undefined {

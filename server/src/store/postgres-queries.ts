@@ -68,6 +68,35 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
           limit,
         ])
       ).map(rows.toEvent),
+    suppressedKeys: async (keys) =>
+      (await sql.rows('SELECT key FROM suppressions WHERE key = ANY($1::text[])', [keys])).map(
+        (row) => row.key as string,
+      ),
+    impressions: async (profileId) =>
+      (
+        await sql.rows('SELECT * FROM impressions WHERE profile_id = $1 ORDER BY at', [profileId])
+      ).map(rows.toImpression),
+    experienceCounts: async (experienceId, goal, windowMs) =>
+      (
+        await sql.rows(
+          // COLLATE "C": variations in byte order, as SQLite sorts them.
+          `SELECT i.variation, i.control, count(*)::int AS visitors,
+             count(c.profile_id)::int AS conversions
+           FROM impressions i
+           LEFT JOIN conversions c ON c.profile_id = i.profile_id
+             AND c.experience_id = i.experience_id AND c.goal = $1
+             AND c.at >= i.at AND c.at <= i.at + $2
+           WHERE i.experience_id = $3
+           GROUP BY i.variation, i.control
+           ORDER BY i.control DESC, i.variation COLLATE "C"`,
+          [goal, windowMs, experienceId],
+        )
+      ).map((row) => ({
+        variation: row.variation as string,
+        control: row.control === true,
+        visitors: row.visitors as number,
+        conversions: row.conversions as number,
+      })),
   }
 }
 
@@ -103,6 +132,8 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
     },
     deleteProfile: async (id) => {
       await sql.count('DELETE FROM profiles WHERE id = $1', [id])
+      await sql.count('DELETE FROM impressions WHERE profile_id = $1', [id])
+      await sql.count('DELETE FROM conversions WHERE profile_id = $1', [id])
     },
     linkAnonymousId: async (anonymousId, profileId, at) => {
       await sql.count(
@@ -119,6 +150,20 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
       const params = [toProfileId, fromProfileId]
       await sql.count('UPDATE anonymous_ids SET profile_id = $1 WHERE profile_id = $2', params)
       await sql.count('UPDATE events SET profile_id = $1 WHERE profile_id = $2', params)
+      // Where both profiles hold a row of the same key, the receiving profile's row stands.
+      await sql.count(
+        `UPDATE impressions f SET profile_id = $1 WHERE f.profile_id = $2 AND NOT EXISTS (
+           SELECT 1 FROM impressions t WHERE t.profile_id = $1 AND t.experience_id = f.experience_id)`,
+        params,
+      )
+      await sql.count(
+        `UPDATE conversions f SET profile_id = $1 WHERE f.profile_id = $2 AND NOT EXISTS (
+           SELECT 1 FROM conversions t WHERE t.profile_id = $1
+             AND t.experience_id = f.experience_id AND t.goal = f.goal)`,
+        params,
+      )
+      await sql.count('DELETE FROM impressions WHERE profile_id = $1', [fromProfileId])
+      await sql.count('DELETE FROM conversions WHERE profile_id = $1', [fromProfileId])
     },
     putAccount: async (account) => {
       await sql.count(
@@ -148,5 +193,43 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
         rows.eventParams(event),
       )
     },
+    deleteEvents: (profileId) => sql.count('DELETE FROM events WHERE profile_id = $1', [profileId]),
+    deleteMergeLog: (selector) =>
+      sql.count(
+        `DELETE FROM merge_log
+         WHERE into_profile_id = ANY($1::text[]) OR from_profile_id = ANY($1::text[])
+            OR user_id = ANY($2::text[]) OR anonymous_id = ANY($3::text[])`,
+        [selector.profileIds, selector.userIds, selector.anonymousIds],
+      ),
+    suppress: async (entries) => {
+      for (const entry of entries) {
+        await sql.count(
+          `INSERT INTO suppressions (key, kind, reason, at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key) DO NOTHING`,
+          [entry.key, entry.kind, entry.reason, entry.at],
+        )
+      }
+    },
+    unsuppress: (keys) => sql.count('DELETE FROM suppressions WHERE key = ANY($1::text[])', [keys]),
+    // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key and then does
+    // nothing: of two instances recording a first impression at once, exactly one wins.
+    recordImpression: async (impression) =>
+      (await sql.count(
+        `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [
+          impression.profileId,
+          impression.experienceId,
+          impression.variation,
+          impression.control,
+          impression.at,
+        ],
+      )) === 1,
+    recordConversion: async (conversion) =>
+      (await sql.count(
+        `INSERT INTO conversions (profile_id, experience_id, goal, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [conversion.profileId, conversion.experienceId, conversion.goal, conversion.at],
+      )) === 1,
   }
 }

@@ -69,4 +69,36 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX messages_received ON messages (received_at);
   `,
+  // 2: experiment measurement. One impression per profile and experience, one conversion per
+  // profile, experience and goal; merges move them (the receiving profile's rows win).
+  `
+  CREATE TABLE impressions (
+    profile_id text NOT NULL,
+    experience_id text NOT NULL,
+    variation text NOT NULL,
+    control boolean NOT NULL,
+    at bigint NOT NULL,
+    PRIMARY KEY (profile_id, experience_id)
+  );
+  CREATE INDEX impressions_experience ON impressions (experience_id, variation);
+
+  CREATE TABLE conversions (
+    profile_id text NOT NULL,
+    experience_id text NOT NULL,
+    goal text NOT NULL,
+    at bigint NOT NULL,
+    PRIMARY KEY (profile_id, experience_id, goal)
+  );
+  `,
+  // 3: privacy requests. Suppressed identifiers are stored as one-way hashes only.
+  `
+  CREATE TABLE suppressions (
+    key text PRIMARY KEY,
+    kind text NOT NULL,
+    reason text NOT NULL,
+    at bigint NOT NULL
+  );
+  CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
+  `,
 ]

@@ -64,5 +64,36 @@ export const sqliteMigrations: readonly string[] = [
     received_at INTEGER NOT NULL
   );
   CREATE INDEX messages_received ON messages (received_at);
+  `, // 2: experiment measurement. One impression per profile and experience, one conversion per
+  // profile, experience and goal; merges move them (the receiving profile's rows win).
+  `
+  CREATE TABLE impressions (
+    profile_id TEXT NOT NULL,
+    experience_id TEXT NOT NULL,
+    variation TEXT NOT NULL,
+    control INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, experience_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX impressions_experience ON impressions (experience_id, variation);
+
+  CREATE TABLE conversions (
+    profile_id TEXT NOT NULL,
+    experience_id TEXT NOT NULL,
+    goal TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, experience_id, goal)
+  ) WITHOUT ROWID;
+  `,
+  // 3: privacy requests. Suppressed identifiers are stored as one-way hashes only.
+  `
+  CREATE TABLE suppressions (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
   `,
 ]

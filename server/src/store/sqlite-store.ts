@@ -12,6 +12,7 @@ import {
   profileParams,
   toAccount,
   toEvent,
+  toImpression,
   toMergeLogEntry,
   toProfile,
   type Row,
@@ -237,6 +238,11 @@ export class SqliteStore implements Store {
           profileId,
           limit,
         ).map(toEvent),
+      suppressedKeys: async (keys) =>
+        this.#all(
+          'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
+          JSON.stringify(keys),
+        ).map((row) => row.key as string),
       claimMessage: async (key, receivedAt) =>
         this.#run(
           'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
@@ -255,6 +261,8 @@ export class SqliteStore implements Store {
       },
       deleteProfile: async (id) => {
         this.#run('DELETE FROM profiles WHERE id = ?', id)
+        this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
+        this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
       },
       linkAnonymousId: async (anonymousId, profileId, at) => {
         this.#run(
@@ -280,6 +288,15 @@ export class SqliteStore implements Store {
           toProfileId,
           fromProfileId,
         )
+        // OR IGNORE leaves a row whose key the receiving profile already holds; it is then dropped.
+        for (const table of ['impressions', 'conversions']) {
+          this.#run(
+            `UPDATE OR IGNORE ${table} SET profile_id = ? WHERE profile_id = ?`,
+            toProfileId,
+            fromProfileId,
+          )
+          this.#run(`DELETE FROM ${table} WHERE profile_id = ?`, fromProfileId)
+        }
       },
       putAccount: async (account) => {
         this.#run(
@@ -310,6 +327,82 @@ export class SqliteStore implements Store {
           ...eventParams(event),
         )
       },
+      deleteEvents: async (profileId) =>
+        this.#run('DELETE FROM events WHERE profile_id = ?', profileId).changes,
+      deleteMergeLog: async (selector) => {
+        // Lists travel as JSON arrays so one prepared statement serves any number of ids.
+        const profiles = JSON.stringify(selector.profileIds)
+        return this.#run(
+          `DELETE FROM merge_log
+           WHERE into_profile_id IN (SELECT value FROM json_each(?))
+              OR from_profile_id IN (SELECT value FROM json_each(?))
+              OR user_id IN (SELECT value FROM json_each(?))
+              OR anonymous_id IN (SELECT value FROM json_each(?))`,
+          profiles,
+          profiles,
+          JSON.stringify(selector.userIds),
+          JSON.stringify(selector.anonymousIds),
+        ).changes
+      },
+      suppress: async (entries) => {
+        for (const entry of entries) {
+          this.#run(
+            `INSERT INTO suppressions (key, kind, reason, at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (key) DO NOTHING`,
+            entry.key,
+            entry.kind,
+            entry.reason,
+            entry.at,
+          )
+        }
+      },
+      unsuppress: async (keys) =>
+        this.#run(
+          'DELETE FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
+          JSON.stringify(keys),
+        ).changes,
+      impressions: async (profileId) =>
+        this.#all('SELECT * FROM impressions WHERE profile_id = ? ORDER BY at', profileId).map(
+          toImpression,
+        ),
+      experienceCounts: async (experienceId, goal, windowMs) =>
+        this.#all(
+          `SELECT i.variation, i.control, COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
+           FROM impressions i
+           LEFT JOIN conversions c ON c.profile_id = i.profile_id
+             AND c.experience_id = i.experience_id AND c.goal = ?
+             AND c.at >= i.at AND c.at <= i.at + ?
+           WHERE i.experience_id = ?
+           GROUP BY i.variation, i.control
+           ORDER BY i.control DESC, i.variation`,
+          goal,
+          windowMs,
+          experienceId,
+        ).map((row) => ({
+          variation: row.variation as string,
+          control: row.control === 1,
+          visitors: row.visitors as number,
+          conversions: row.conversions as number,
+        })),
+      recordImpression: async (impression) =>
+        this.#run(
+          `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          impression.profileId,
+          impression.experienceId,
+          impression.variation,
+          impression.control ? 1 : 0,
+          impression.at,
+        ).changes === 1,
+      recordConversion: async (conversion) =>
+        this.#run(
+          `INSERT INTO conversions (profile_id, experience_id, goal, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          conversion.profileId,
+          conversion.experienceId,
+          conversion.goal,
+          conversion.at,
+        ).changes === 1,
     }
   }
 }

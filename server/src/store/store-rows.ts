@@ -1,3 +1,4 @@
+import type { Impression } from '../measurement/exposure.ts'
 import type { Account, MergeKind, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 
 /** A row as an SQL driver returns it: column name to value. */
@@ -103,5 +104,16 @@ export function toEvent(row: Row): StoredEvent {
     receivedAt: Number(row.received_at),
     messageId: row.message_id as string,
     properties: JSON.parse(row.properties as string) as Record<string, unknown>,
+  }
+}
+
+/** An impression row; `control` is 0/1 in SQLite and a boolean in PostgreSQL. */
+export function toImpression(row: Row): Impression {
+  return {
+    profileId: row.profile_id as string,
+    experienceId: row.experience_id as string,
+    variation: row.variation as string,
+    control: row.control === 1 || row.control === true,
+    at: Number(row.at),
   }
 }

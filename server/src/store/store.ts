@@ -1,5 +1,26 @@
+import type { Conversion, Impression, VariationCount } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import type { ChangeListener } from './change-feed.ts'
+
+/**
+ * A privacy suppression: calls carrying the identifier behind `key` are dropped. The key is a
+ * one-way hash (see `privacy/suppression-keys.ts`), so the store never keeps the identifier of
+ * someone who asked to be forgotten.
+ */
+export interface Suppression {
+  key: string
+  kind: 'userId' | 'anonymousId' | 'email'
+  /** `deleted`: recorded by a delete request; `requested`: suppressed on its own. */
+  reason: 'deleted' | 'requested'
+  at: number
+}
+
+/** Which merge-log entries to erase: those naming any of these profiles, user ids or devices. */
+export interface MergeLogSelector {
+  profileIds: readonly string[]
+  userIds: readonly string[]
+  anonymousIds: readonly string[]
+}
 
 /** Reads, inside a transaction or on their own. */
 export interface StoreReader {
@@ -16,6 +37,15 @@ export interface StoreReader {
   mergeLog(profileId: string): Promise<MergeLogEntry[]>
   /** The events recorded on a profile, oldest first, at most `limit`. */
   events(profileId: string, limit: number): Promise<StoredEvent[]>
+  /** The subset of `keys` that are suppressed, in no particular order. */
+  suppressedKeys(keys: readonly string[]): Promise<string[]>
+  /** A profile's impressions, one per experience it was shown. */
+  impressions(profileId: string): Promise<Impression[]>
+  /**
+   * Per variation (and control) of an experience: the profiles shown it, and those of them that
+   * reached `goal` no earlier than their impression and at most `windowMs` after it.
+   */
+  experienceCounts(experienceId: string, goal: string, windowMs: number): Promise<VariationCount[]>
 }
 
 /** Writes, only inside a transaction. */
@@ -29,15 +59,32 @@ export interface StoreWriter extends StoreReader {
   lock(keys: readonly string[]): Promise<void>
   /** Inserts or replaces a profile; a user id belongs to at most one profile. */
   putProfile(profile: Profile): Promise<void>
+  /** Deletes a profile with its impressions and conversions (a merge moves those first). */
   deleteProfile(id: string): Promise<void>
   linkAnonymousId(anonymousId: string, profileId: string, at: number): Promise<void>
   unlinkAnonymousId(anonymousId: string): Promise<void>
-  /** Moves every anonymous id and event of one profile to another. */
+  /**
+   * Moves every anonymous id, event, impression and conversion of one profile to another. Where
+   * both hold an impression of the same experience (or a conversion of the same goal), the
+   * receiving profile's row stands and the other is dropped: a known user keeps their bucket.
+   */
   moveProfileData(fromProfileId: string, toProfileId: string): Promise<void>
   putAccount(account: Account): Promise<void>
   linkAccountKey(key: string, accountId: string): Promise<void>
   appendMergeLog(entry: MergeLogEntry): Promise<void>
   appendEvent(event: StoredEvent): Promise<void>
+  /** Erases every event recorded on a profile; returns how many. */
+  deleteEvents(profileId: string): Promise<number>
+  /** Erases the merge-log entries that name any selected profile, user id or device. */
+  deleteMergeLog(selector: MergeLogSelector): Promise<number>
+  /** Records suppressions; a key already suppressed keeps its first record. */
+  suppress(entries: readonly Suppression[]): Promise<void>
+  /** Lifts suppressions; returns how many of `keys` were suppressed. */
+  unsuppress(keys: readonly string[]): Promise<number>
+  /** Records a first impression; false (and no change) when the profile has one for it. */
+  recordImpression(impression: Impression): Promise<boolean>
+  /** Records a conversion; false (and no change) when the profile reached this goal before. */
+  recordConversion(conversion: Conversion): Promise<boolean>
 }
 
 /**

@@ -53,7 +53,7 @@ export function installGtmRuntime(config: PageRuntimeConfig): void {
   }
   const page = globalThis as unknown as Page & Record<string, unknown>
   // GTM compiles template code in the page too; these sources are the repo's own files.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const matches = new Function('return (' + config.matcherSource + ')')() as (
     pattern: string,
     url: string,

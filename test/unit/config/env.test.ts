@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       'PARLEY_WRITE_KEYS',
       'PARLEY_ADMIN_TOKEN',
       'PARLEY_COOKIE_SECRET',
+      'PARLEY_ALLOWED_ORIGINS',
     ])
   })
 

@@ -19,6 +19,7 @@ describe('recordVisit', () => {
       lastSeenAt: 200,
       pageViews: 1,
       events: 1,
+      sessions: 1,
       firstTouch: { at: 50, url: 'https://a.co/?utm_source=x', utm: { source: 'x' } },
     })
   })

@@ -51,6 +51,8 @@ describe('Store.onChange (in-process engines)', () => {
         keys: [
           'profile:into',
           'profile:from',
+          'impressions:from',
+          'impressions:into',
           'device:moved-device',
           'device:old-device',
           'account:acc',

@@ -1,0 +1,212 @@
+import { LRUCache } from 'lru-cache'
+import type { Impression } from '../measurement/exposure.ts'
+import type { Account, Profile } from '../profile/profile.ts'
+import type { ChangeListener } from '../store/change-feed.ts'
+import type { Store, StoreReader, StoreWriter } from '../store/store.ts'
+
+type Cached = Profile | Account | Impression[] | { profileId: string }
+
+/** Hits and misses since start, for the bench and metrics. */
+export interface CacheStats {
+  hits: number
+  misses: number
+  entries: number
+  bytes: number
+}
+
+/**
+ * A store with a per-process cache of what the personalisation hot path reads: profiles,
+ * accounts, device -> profile links and impressions. Bounded by bytes (`maxBytes`; 0 turns the
+ * cache off). Every write through `transaction` invalidates the entries it touched once it has
+ * committed; `invalidate` lets another process's writes (PostgreSQL LISTEN/NOTIFY) do the same.
+ *
+ * Objects read through the cache are shared between requests: treat them as read-only.
+ */
+export class CachedStore implements Store {
+  readonly #inner: Store
+  readonly #cache: LRUCache<string, Cached> | undefined
+  // Bumped by every invalidation: a read that started before it must not refill the cache with
+  // what it fetched, which may be the value the write just replaced.
+  #epoch = 0
+  #hits = 0
+  #misses = 0
+  #cachedReader: StoreReader | undefined
+  readonly #onLookup: ((hit: boolean) => void) | undefined
+
+  /**
+   * `maxBytes`: the cache's bound (0 turns it off). `onLookup`: called on every lookup with
+   * whether it hit, for the metrics. Default: nothing.
+   */
+  constructor(inner: Store, options: { maxBytes: number; onLookup?: (hit: boolean) => void }) {
+    this.#inner = inner
+    this.#onLookup = options.onLookup
+    this.#cache =
+      options.maxBytes > 0
+        ? new LRUCache<string, Cached>({
+            maxSize: options.maxBytes,
+            sizeCalculation: approximateBytes,
+          })
+        : undefined
+  }
+
+  get engine(): string {
+    return this.#inner.engine
+  }
+
+  get stats(): CacheStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      entries: this.#cache?.size ?? 0,
+      bytes: this.#cache?.calculatedSize ?? 0,
+    }
+  }
+
+  /** Drops the entries of these keys (`profile:<id>`, `account:<id>`, `device:<id>`, `impressions:<id>`). */
+  invalidate(keys: Iterable<string>): void {
+    this.#epoch += 1
+    for (const key of keys) this.#cache?.delete(key)
+  }
+
+  /** Drops every entry: another process's changes may have been missed (a `reset`). */
+  invalidateAll(): void {
+    this.#epoch += 1
+    this.#cache?.clear()
+  }
+
+  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    const touched = new Set<string>()
+    try {
+      return await this.#inner.transaction((tx) => {
+        touched.clear() // an engine may run `fn` again after a conflict
+        return fn(tracking(tx, touched))
+      })
+    } finally {
+      // After the commit (or a rollback, where it costs only a miss).
+      this.invalidate(touched)
+    }
+  }
+
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    if (this.#cache === undefined) return this.#inner.read(fn)
+    this.#cachedReader ??= this.#reader()
+    return fn(this.#cachedReader)
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.#inner.onChange(listener)
+  }
+
+  ping(): Promise<void> {
+    return this.#inner.ping()
+  }
+
+  pruneMessages(before: number): Promise<number> {
+    return this.#inner.pruneMessages(before)
+  }
+
+  close(): Promise<void> {
+    this.#cache?.clear()
+    return this.#inner.close()
+  }
+
+  #reader(): StoreReader {
+    const through = <K extends keyof StoreReader>(name: K) =>
+      ((...args: unknown[]) =>
+        this.#inner.read((reader) =>
+          (reader[name] as (...a: unknown[]) => Promise<unknown>)(...args),
+        )) as StoreReader[K]
+    return {
+      profile: (id) => this.#cached(`profile:${id}`, (r) => r.profile(id)),
+      account: (id) => this.#cached(`account:${id}`, (r) => r.account(id)),
+      impressions: async (id) =>
+        (await this.#cached(`impressions:${id}`, (r) => r.impressions(id))) ?? [],
+      profileIdByAnonymousId: async (anonymousId) => {
+        const link = await this.#cached(`device:${anonymousId}`, async (r) => {
+          const profileId = await r.profileIdByAnonymousId(anonymousId)
+          return profileId === undefined ? undefined : { profileId }
+        })
+        return link?.profileId
+      },
+      profileIdByUserId: through('profileIdByUserId'),
+      anonymousIds: through('anonymousIds'),
+      accountIdByKey: through('accountIdByKey'),
+      accountKeys: through('accountKeys'),
+      mergeLog: through('mergeLog'),
+      events: through('events'),
+      experienceCounts: through('experienceCounts'),
+      suppressedKeys: through('suppressedKeys'),
+    }
+  }
+
+  async #cached<T extends Cached>(
+    key: string,
+    load: (reader: StoreReader) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const hit = this.#cache?.get(key)
+    this.#onLookup?.(hit !== undefined)
+    if (hit !== undefined) {
+      this.#hits += 1
+      return hit as T
+    }
+    this.#misses += 1
+    const epoch = this.#epoch
+    const value = await this.#inner.read(load)
+    if (value !== undefined && epoch === this.#epoch) this.#cache?.set(key, value)
+    return value
+  }
+}
+
+/**
+ * A writer that notes the cache keys each write makes stale. A merge moves devices, so their
+ * links are looked up before the move.
+ */
+function tracking(tx: StoreWriter, touched: Set<string>): StoreWriter {
+  const writes: Partial<StoreWriter> = {
+    putProfile: (profile) => {
+      touched.add(`profile:${profile.id}`)
+      return tx.putProfile(profile)
+    },
+    deleteProfile: (id) => {
+      touched.add(`profile:${id}`).add(`impressions:${id}`)
+      return tx.deleteProfile(id)
+    },
+    linkAnonymousId: (anonymousId, profileId, at) => {
+      touched.add(`device:${anonymousId}`)
+      return tx.linkAnonymousId(anonymousId, profileId, at)
+    },
+    unlinkAnonymousId: (anonymousId) => {
+      touched.add(`device:${anonymousId}`)
+      return tx.unlinkAnonymousId(anonymousId)
+    },
+    moveProfileData: async (fromProfileId, toProfileId) => {
+      for (const anonymousId of await tx.anonymousIds(fromProfileId)) {
+        touched.add(`device:${anonymousId}`)
+      }
+      touched.add(`impressions:${fromProfileId}`).add(`impressions:${toProfileId}`)
+      return tx.moveProfileData(fromProfileId, toProfileId)
+    },
+    putAccount: (account) => {
+      touched.add(`account:${account.id}`)
+      return tx.putAccount(account)
+    },
+    recordImpression: (impression) => {
+      touched.add(`impressions:${impression.profileId}`)
+      return tx.recordImpression(impression)
+    },
+  }
+  // Everything else goes to the engine's own writer, whatever kind of object it is.
+  return new Proxy(tx, {
+    get: (target, name, receiver) => {
+      const own = (writes as Record<PropertyKey, unknown>)[name]
+      if (own !== undefined) return own
+      const value: unknown = Reflect.get(target, name, receiver)
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+    },
+  })
+}
+
+/** Rough heap size of an entry: its JSON length plus a fixed overhead per object. */
+function approximateBytes(value: Cached): number {
+  return JSON.stringify(value).length + 64
+}

@@ -1,0 +1,43 @@
+import type { Conversion, Impression, VariationCount } from './exposure.ts'
+
+/**
+ * Counts, per variation of an experience, the profiles shown it and those that reached `goal`
+ * within `windowMs` after their impression. The reference for what the SQL engines compute; the
+ * memory engine uses it directly.
+ */
+export function countVariations(
+  impressions: readonly Impression[],
+  conversions: readonly Conversion[],
+  experienceId: string,
+  goal: string,
+  windowMs: number,
+): VariationCount[] {
+  const reached = new Map<string, number>()
+  for (const conversion of conversions) {
+    if (conversion.experienceId === experienceId && conversion.goal === goal) {
+      reached.set(conversion.profileId, conversion.at)
+    }
+  }
+  const counts = new Map<string, VariationCount>()
+  for (const impression of impressions) {
+    if (impression.experienceId !== experienceId) continue
+    const key = `${impression.control ? 1 : 0}:${impression.variation}`
+    const count = counts.get(key) ?? {
+      variation: impression.variation,
+      control: impression.control,
+      visitors: 0,
+      conversions: 0,
+    }
+    count.visitors += 1
+    const at = reached.get(impression.profileId)
+    if (at !== undefined && at >= impression.at && at <= impression.at + windowMs) {
+      count.conversions += 1
+    }
+    counts.set(key, count)
+  }
+  return [...counts.values()].sort(
+    (a, b) =>
+      Number(b.control) - Number(a.control) ||
+      (a.variation < b.variation ? -1 : a.variation > b.variation ? 1 : 0),
+  )
+}

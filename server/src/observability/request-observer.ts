@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto'
+import type { Request, RequestHandler } from 'express'
+import type { Logger } from '../config/logger.ts'
+import type { Metrics } from './metrics.ts'
+
+const usableRequestId = /^[\w.:-]{1,64}$/
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` when it is short and plain, else a new
+ * UUID), echoes it in the answer, and when the answer ends counts it in the metrics and logs one
+ * line: method, route pattern, status and duration. Never the URL (its query may name a user),
+ * never a body: logs hold no emails and no trait values. 4xx and 5xx log at `info`, the rest at
+ * `debug`.
+ */
+export function requestObserver(logger: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const given = req.headers['x-request-id']
+    const requestId =
+      typeof given === 'string' && usableRequestId.test(given) ? given : randomUUID()
+    res.locals.requestId = requestId
+    res.set('X-Request-Id', requestId)
+    const started = process.hrtime.bigint()
+
+    const json = res.json.bind(res)
+    res.json = (body: unknown) => {
+      countWarnings(metrics, body)
+      return json(body)
+    }
+
+    let done = false
+    const finish = (aborted: boolean) => {
+      if (done) return
+      done = true
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const route = routeLabel(req)
+      // 499: the client went away before the answer was complete (nginx's convention).
+      const status = aborted ? 499 : res.statusCode
+      metrics.httpRequests.inc({ method: req.method, route, status: String(status) })
+      metrics.httpDuration.observe({ method: req.method, route }, seconds)
+      const line = {
+        requestId,
+        method: req.method,
+        route,
+        status,
+        durationMs: Math.round(seconds * 1e4) / 10,
+      }
+      if (status >= 400) logger.info(line, 'request answered')
+      else logger.debug(line, 'request answered')
+    }
+    res.once('finish', () => finish(false))
+    res.once('close', () => finish(!res.writableFinished))
+    next()
+  }
+}
+
+/**
+ * The route pattern that answered (`/v1/web/identify`), never the raw path, so labels stay few;
+ * `unrouted` when no route matched or an edge guard answered first.
+ */
+function routeLabel(req: Request): string {
+  const route = (req as { route?: { path?: unknown } }).route
+  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unrouted'
+}
+
+function countWarnings(metrics: Metrics, body: unknown): void {
+  if (typeof body !== 'object' || body === null || !('warnings' in body)) return
+  const warnings = (body as { warnings?: unknown }).warnings
+  if (!Array.isArray(warnings)) return
+  for (const warning of warnings as unknown[]) {
+    const code = (warning as { code?: unknown } | null)?.code
+    if (typeof code === 'string') metrics.warnings.inc({ code })
+  }
+}

@@ -1,0 +1,99 @@
+import type { GoalRecorder } from '../pipeline/ingest.ts'
+import type { PageInfo } from '../pipeline/ingest-event.ts'
+import type { Store, StoreWriter } from '../store/store.ts'
+import { buildContext } from './build-context.ts'
+import type { PersonalizationEngine } from './engine.ts'
+import type { Decision } from './evaluate.ts'
+
+/** What a page tells about the request to personalise. */
+export interface PersonalizeRequest {
+  profileId: string
+  page: PageInfo
+  userAgent: string | undefined
+}
+
+/** A decision for a profile, with the user id the payload carries. */
+export interface PersonalizeResult extends Decision {
+  userId: string | null
+}
+
+/**
+ * Personalisation with its I/O: reads the visitor (through the store's cache), asks the engine,
+ * records first impressions; and, as the pipeline's goal recorder, counts conversions.
+ */
+export class Personalizer implements GoalRecorder {
+  readonly engine: PersonalizationEngine
+  readonly #clock: () => number
+
+  constructor(engine: PersonalizationEngine, clock: () => number) {
+    this.engine = engine
+    this.#clock = clock
+  }
+
+  isGoal(eventName: string): boolean {
+    return this.engine.config.goals.has(eventName)
+  }
+
+  /**
+   * Counts a goal for every experience that names it and whose first impression on this profile
+   * is at most the attribution window old. The store keeps one per profile, experience and goal.
+   */
+  async recordConversion(
+    tx: StoreWriter,
+    profileId: string,
+    goal: string,
+    at: number,
+  ): Promise<void> {
+    const config = this.engine.config
+    const experienceIds = config.goals.get(goal) ?? []
+    for (const impression of await tx.impressions(profileId)) {
+      if (!experienceIds.includes(impression.experienceId)) continue
+      if (at < impression.at || at > impression.at + config.attributionWindowMs) continue
+      await tx.recordConversion({ profileId, experienceId: impression.experienceId, goal, at })
+    }
+  }
+
+  /**
+   * The segments and experiences for a profile on a page. Experiences shown for the first time
+   * are recorded as impressions before the answer, so what the visitor saw is what gets counted.
+   */
+  async personalize(store: Store, request: PersonalizeRequest): Promise<PersonalizeResult> {
+    const { profileId } = request
+    const { profile, account, impressions } = await store.read(async (reader) => {
+      const found = await reader.profile(profileId)
+      const accountId = found?.account?.id ?? null
+      return {
+        profile: found,
+        account: accountId === null ? undefined : await reader.account(accountId),
+        impressions: found === undefined ? [] : await reader.impressions(profileId),
+      }
+    })
+    const now = this.#clock()
+    const ctx = buildContext({
+      profile,
+      account,
+      page: request.page,
+      userAgent: request.userAgent,
+      now,
+    })
+    const assigned = new Map(
+      impressions.map((impression) => [impression.experienceId, impression.variation]),
+    )
+    const decision = this.engine.decide(ctx, profileId, assigned)
+    const fresh = decision.experiences.filter((experience) => !assigned.has(experience.id))
+    if (profile !== undefined && fresh.length > 0) {
+      await store.transaction(async (tx) => {
+        for (const experience of fresh) {
+          await tx.recordImpression({
+            profileId,
+            experienceId: experience.id,
+            variation: experience.variation,
+            control: experience.control,
+            at: now,
+          })
+        }
+      })
+    }
+    return { ...decision, userId: profile?.userId ?? null }
+  }
+}

@@ -1,0 +1,94 @@
+import { Router, type Request } from 'express'
+import { z } from 'zod'
+import type { AppDeps } from '../app-deps.ts'
+import { inspectJson } from '../contract/inspect-json.ts'
+import { limits } from '../contract/limits.ts'
+import { parseWith } from '../contract/parse-with.ts'
+import { pageInfo } from '../contract/to-ingest-event.ts'
+import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
+import { jsonBody } from '../http/json-body.ts'
+import { junkIdReason } from '../identity/junk-ids.ts'
+import type { ExperienceDecision } from '../personalization/evaluate.ts'
+import type { Personalizer } from '../personalization/personalizer.ts'
+import type { PageInfo } from '../pipeline/ingest-event.ts'
+import { identifyEvent } from '../pipeline/identify-event.ts'
+import { ingest } from '../pipeline/ingest.ts'
+import { isJsonObject, type JsonObject } from '../traits/json.ts'
+
+/** The personalisation part of a browser answer. */
+export interface PayloadFields {
+  segments: string[]
+  experiences: ExperienceDecision[]
+}
+
+const object = z.custom<JsonObject>(isJsonObject, { message: 'expected an object' })
+
+const personalizeSchema = z.object({
+  anonymousId: z.string().max(400).nullish(),
+  /** Page facts: `url`, `path`, `referrer`, `title`, `search`, as a page call's properties. */
+  page: object.optional(),
+  context: object.optional(),
+})
+
+/** Dependencies of the personalisation routes: the app's, with the personaliser resolved. */
+export type PersonalizeDeps = AppDeps & { personalization: Personalizer }
+
+/**
+ * `POST /v1/personalize`: the payload for the visitor (body `anonymousId`, else the signed
+ * cookie, else a new visitor) on the page in the body, without counting a page view. Answers
+ * `{anonymousId, userId?, segments, experiences}`, and sets the cookie when it lacks this id.
+ */
+export function personalizeRoutes(deps: PersonalizeDeps): Router {
+  const router = Router()
+  router.post('/v1/personalize', ...jsonBody(limits.callBytes), async (req, res) => {
+    const inspected = inspectJson(req.body, { path: '' })
+    const body = parseWith(personalizeSchema, inspected.value, '')
+    const fromBody =
+      typeof body.anonymousId === 'string' && junkIdReason(body.anonymousId) === undefined
+        ? body.anonymousId
+        : undefined
+    const fromCookie = readAnonymousCookie(req)
+    const anonymousId = fromBody ?? fromCookie ?? deps.newId()
+    const profileId = await profileOfDevice(deps, anonymousId)
+    const page = pageInfo(body.page ?? {}, body.context ?? {})
+    const { userId, ...payload } = await personalizeFor(deps, profileId, page, req, body.context)
+    // A read: the cookie is written only when it does not hold this id yet (page calls refresh it).
+    if (fromCookie !== anonymousId) {
+      writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+    }
+    res.json({ anonymousId, ...(userId === null ? {} : { userId }), ...payload })
+  })
+  return router
+}
+
+/**
+ * The payload for a profile on a page, for the browser answers (`/v1/personalize`, and identify,
+ * page and group). The device class comes from `context.userAgent`, else the request's header.
+ */
+export async function personalizeFor(
+  deps: PersonalizeDeps,
+  profileId: string,
+  page: PageInfo,
+  req: Request,
+  context: JsonObject | undefined,
+): Promise<PayloadFields & { userId: string | null }> {
+  if (profileId === '') return { userId: null, segments: [], experiences: [] }
+  const userAgent =
+    typeof context?.userAgent === 'string' ? context.userAgent : req.get('user-agent')
+  const result = await deps.personalization.personalize(deps.store, { profileId, page, userAgent })
+  return { userId: result.userId, segments: result.segments, experiences: result.experiences }
+}
+
+/**
+ * The profile behind a device. A device seen for the first time gets its profile now, through
+ * the pipeline like any call, so its buckets hang on the profile id from the first answer on.
+ */
+async function profileOfDevice(deps: PersonalizeDeps, anonymousId: string): Promise<string> {
+  const known = await deps.store.read((reader) => reader.profileIdByAnonymousId(anonymousId))
+  if (known !== undefined) return known
+  const result = await ingest(
+    identifyEvent({ channel: 'browser', source: 'browser', anonymousId, at: deps.clock() }),
+    deps,
+  )
+  return result.profileId
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod'
+import { parseWith } from '../contract/parse-with.ts'
+import { AppError } from '../errors/app-error.ts'
+import type { Store, StoreReader } from '../store/store.ts'
+
+const profileQuery = z
+  .object({ userId: z.string().min(1).optional(), anonymousId: z.string().min(1).optional() })
+  .refine((query) => query.userId !== undefined || query.anonymousId !== undefined, {
+    message: 'give userId or anonymousId',
+    path: ['userId'],
+  })
+
+/** Which profile an admin request names: `?userId=` or `?anonymousId=`. */
+export type ProfileQuery = z.output<typeof profileQuery>
+
+/** Reads `?userId=|anonymousId=` from a query string, or throws a 400 naming the field. */
+export function readProfileQuery(query: unknown): ProfileQuery {
+  return parseWith(profileQuery, query, 'query')
+}
+
+/** The id of the profile the query names, or `undefined`. */
+export function findProfileId(
+  reader: StoreReader,
+  query: ProfileQuery,
+): Promise<string | undefined> {
+  return query.userId !== undefined
+    ? reader.profileIdByUserId(query.userId)
+    : reader.profileIdByAnonymousId(query.anonymousId ?? '')
+}
+
+/** The 404 for a query that names no profile. */
+export function profileNotFound(query: ProfileQuery): AppError {
+  const by = query.userId !== undefined ? 'userId' : 'anonymousId'
+  return new AppError('profile_not_found', `No profile is known by this ${by}`, {
+    path: `query.${by}`,
+  })
+}
+
+/**
+ * Reads something about the profile a `?userId=|anonymousId=` query names, in one consistent
+ * read; a 400 for a bad query, a 404 when no profile (or nothing) is found.
+ */
+export async function readNamedProfile<T>(
+  store: Store,
+  rawQuery: unknown,
+  read: (reader: StoreReader, profileId: string) => Promise<T | undefined>,
+): Promise<T> {
+  const query = readProfileQuery(rawQuery)
+  const found = await store.read(async (reader) => {
+    const profileId = await findProfileId(reader, query)
+    return profileId === undefined ? undefined : read(reader, profileId)
+  })
+  if (found === undefined) throw profileNotFound(query)
+  return found
+}
