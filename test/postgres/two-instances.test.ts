@@ -191,6 +191,28 @@ describe.skipIf(!postgresAvailable('the two-instance PostgreSQL tests'))(
       )
     }, 120_000)
 
+    it('serves a profile an instance has cached as another instance just changed it', async () => {
+      const anonymousId = randomUUID()
+      const userId = `cached-${randomUUID()}`
+      expect((await post(instance(0), '/v1/web/page', { anonymousId, name: 'Home' })).status).toBe(
+        200,
+      )
+      // Instance 1 reads the anonymous profile, and its cache keeps it.
+      const before = await post(instance(1), '/v1/personalize', { anonymousId })
+      expect(before.body.userId).toBeUndefined()
+      expect((await post(instance(0), '/v1/web/identify', { anonymousId, userId })).status).toBe(
+        200,
+      )
+      // The notification crosses in milliseconds; without it the cache would stay stale for
+      // good (it has no expiry), so a bounded wait cannot hide a missing invalidation.
+      let after = await post(instance(1), '/v1/personalize', { anonymousId })
+      for (let tries = 0; after.body.userId === undefined && tries < 40; tries += 1) {
+        await new Promise((done) => setTimeout(done, 50))
+        after = await post(instance(1), '/v1/personalize', { anonymousId })
+      }
+      expect(after.body.userId).toBe(userId)
+    })
+
     it('tells another process what an instance changed, right after the commit', async () => {
       const listener = await PostgresStore.open({ url: schema.url, poolSize: 1 })
       try {
