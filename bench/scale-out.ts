@@ -13,7 +13,7 @@ import { startServerProcess, type ServerProcess } from './lib/processes.ts'
  *   npm run bench -- scale-out        (PARLEY_BENCH_SECONDS=10 by default; needs PostgreSQL at
  *                                      PARLEY_TEST_POSTGRES_URL, default 127.0.0.1:5432/test)
  *
- * To measure another path (e.g. personalize), add an entry to `scenarios`.
+ * To measure another path, add an entry to `scenarios`.
  */
 
 const connections = 32
@@ -21,6 +21,8 @@ const seededUsers = 500
 const writeKey = 'bench-write-key'
 const adminToken = 'bench-admin-token-0123456789'
 const seedUserId = (index: number) => `bench-user-${index}`
+const seedDevice = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`
+const randomSeed = () => Math.floor(Math.random() * seededUsers)
 
 /** One path under load: how each request is built. */
 interface Scenario {
@@ -53,11 +55,21 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'POST /v1/personalize (known visitor)',
+    method: 'POST',
+    headers: {},
+    path: () => '/v1/personalize',
+    body: () =>
+      JSON.stringify({
+        anonymousId: seedDevice(randomSeed()),
+        page: { url: 'https://x.test/pricing' },
+      }),
+  },
+  {
     name: 'GET /v1/admin/profiles/lookup (read path)',
     method: 'GET',
     headers: { authorization: `Bearer ${adminToken}` },
-    path: () =>
-      `/v1/admin/profiles/lookup?userId=${seedUserId(Math.floor(Math.random() * seededUsers))}`,
+    path: () => `/v1/admin/profiles/lookup?userId=${seedUserId(randomSeed())}`,
   },
 ]
 
@@ -99,7 +111,11 @@ async function seed(target: ServerProcess): Promise<void> {
         const response = await fetch(`${target.url}/v1/identify`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...scenario?.headers },
-          body: JSON.stringify({ userId: seedUserId(start + offset), traits: { plan: 'pro' } }),
+          body: JSON.stringify({
+            userId: seedUserId(start + offset),
+            anonymousId: seedDevice(start + offset),
+            traits: { plan: 'pro', company: { id: `c-${offset}`, name: 'Acme' } },
+          }),
         })
         if (!response.ok) throw new Error(`seeding failed: ${response.status}`)
       }),
@@ -123,6 +139,9 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
       PARLEY_WRITE_KEYS: writeKey,
       PARLEY_ADMIN_TOKEN: adminToken,
       PARLEY_LOG_LEVEL: 'info',
+      // One load generator is one client IP: the per-IP and per-visitor limits would answer 429.
+      PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
+      PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
     }
     const instances = await Promise.all([
       startServerProcess('server/src/index.ts', env),
