@@ -1,4 +1,5 @@
 import { benchIdentify } from './identify-throughput.ts'
+import { benchScaleOut } from './scale-out.ts'
 import { benchPersonalize } from './personalize.ts'
 
 /**
@@ -7,6 +8,7 @@ import { benchPersonalize } from './personalize.ts'
  */
 const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   identify: benchIdentify,
+  'scale-out': benchScaleOut,
   personalize: benchPersonalize,
 }
 

@@ -22,6 +22,8 @@ export interface LoadOptions {
   rate?: number
   /** Builds the body of each request (fresh ids per request). */
   body?: () => string
+  /** Builds the path and query of each request (e.g. a different user per lookup). */
+  path?: () => string
 }
 
 /** Runs autocannon once and returns throughput and latency; refuses anything but loopback. */
@@ -29,7 +31,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { hostname } = new URL(options.url)
   if (hostname !== '127.0.0.1' && hostname !== 'localhost')
     throw new Error('benchmarks only target loopback')
-  const makeBody = options.body
+  const { body: makeBody, path: makePath } = options
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'POST',
@@ -37,9 +39,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections ?? 32,
     ...(options.rate === undefined ? {} : { overallRate: options.rate }),
     headers: { 'content-type': 'application/json', ...options.headers },
-    ...(makeBody === undefined
+    ...(makeBody === undefined && makePath === undefined
       ? {}
-      : { requests: [{ setupRequest: (request) => ({ ...request, body: makeBody() }) }] }),
+      : {
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                ...(makeBody === undefined ? {} : { body: makeBody() }),
+                ...(makePath === undefined ? {} : { path: makePath() }),
+              }),
+            },
+          ],
+        }),
   })
   return {
     requestsPerSecond: result.requests.average,

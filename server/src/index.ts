@@ -13,7 +13,7 @@ import {
 import { Personalizer } from './personalization/personalizer.ts'
 import { watchPersonalizationConfig } from './personalization/watch-config.ts'
 import { installGracefulShutdown } from './process/graceful-shutdown.ts'
-import { openStore } from './store/open-store.ts'
+import { openStore, redactDatabaseUrl } from './store/open-store.ts'
 
 /** The entry file: the only place that reads the environment, opens the store and listens. */
 async function main(): Promise<void> {
@@ -46,9 +46,28 @@ async function main(): Promise<void> {
   }
   const configWatch = watchPersonalizationConfig(config.personalizationFile, engine, logger)
   const metrics = createMetrics()
-  const store = new CachedStore(openStore(config), {
+  let opened
+  try {
+    opened = await openStore(config, (error, where) => {
+      logger.warn({ err: error, where }, 'store fault outside a request')
+    })
+  } catch (error) {
+    // Exit so the supervisor restarts the instance; it must not take traffic without a store.
+    logger.error(
+      { err: error, database: redactDatabaseUrl(config.databaseUrl) },
+      'cannot open the store',
+    )
+    process.exit(1)
+  }
+  const store = new CachedStore(opened, {
     maxBytes: config.cacheBytes,
     onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
+  })
+  // Other instances' commits (PostgreSQL LISTEN/NOTIFY) drop what they changed from this cache;
+  // this process's own writes are dropped by the cache itself.
+  opened.onChange((change) => {
+    if (change.kind === 'reset') store.invalidateAll()
+    else if (change.origin === 'remote') store.invalidate(change.keys)
   })
   const personalization = new Personalizer(engine, Date.now)
   const app = createApp({
@@ -75,7 +94,7 @@ async function main(): Promise<void> {
       {
         port,
         store: store.engine,
-        database: config.databaseUrl,
+        database: redactDatabaseUrl(config.databaseUrl),
         personalization: config.personalizationFile,
         segments: engine.config.segments.length,
         experiences: engine.config.experiences.length,

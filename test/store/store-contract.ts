@@ -6,6 +6,7 @@ import type {
   StoredEvent,
 } from '../../server/src/profile/profile.ts'
 import { newProfile } from '../../server/src/profile/profile.ts'
+import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
 import { describeMeasurementContract } from './measurement-contract.ts'
@@ -235,6 +236,29 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
         ),
       )
       expect((await store.read((r) => r.profile('counter')))?.visitor.pageViews).toBe(20)
+    })
+
+    it('tells its change listeners what a transaction changed once it committed, and nothing of a rollback', async () => {
+      const heard: StoreChange[] = []
+      const unsubscribe = store.onChange((change) => heard.push(change))
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.putProfile(profile('rolled-back'))
+          throw new Boom('no')
+        }),
+      ).rejects.toBeInstanceOf(Boom)
+      await store.transaction(async (tx) => {
+        await tx.putProfile(profile('p1'))
+        await tx.linkAnonymousId('A', 'p1', 1)
+        await tx.putAccount({ id: 'acc', traits: {}, createdAt: 1, updatedAt: 1 })
+      })
+      // Published before transaction() resolved: a cache never serves the old value after it.
+      expect(heard).toEqual([
+        { kind: 'changed', origin: 'local', keys: ['profile:p1', 'device:A', 'account:acc'] },
+      ])
+      unsubscribe()
+      await store.transaction((tx) => tx.putProfile(profile('p2')))
+      expect(heard).toHaveLength(1)
     })
 
     it('records suppressions once, finds them by key and lifts them', async () => {

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { Impression } from '../measurement/exposure.ts'
 import type { Account, Profile } from '../profile/profile.ts'
+import type { ChangeListener } from '../store/change-feed.ts'
 import type { Store, StoreReader, StoreWriter } from '../store/store.ts'
 
 type Cached = Profile | Account | Impression[] | { profileId: string }
@@ -67,6 +68,12 @@ export class CachedStore implements Store {
     for (const key of keys) this.#cache?.delete(key)
   }
 
+  /** Drops every entry: another process's changes may have been missed (a `reset`). */
+  invalidateAll(): void {
+    this.#epoch += 1
+    this.#cache?.clear()
+  }
+
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     const touched = new Set<string>()
     try {
@@ -84,6 +91,10 @@ export class CachedStore implements Store {
     if (this.#cache === undefined) return this.#inner.read(fn)
     this.#cachedReader ??= this.#reader()
     return fn(this.#cachedReader)
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.#inner.onChange(listener)
   }
 
   ping(): Promise<void> {

@@ -18,6 +18,9 @@ const envSchema = z
       .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite:<file> or postgres://…')
       .default('sqlite:./data/parley.db'),
     PARLEY_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    PARLEY_PG_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+    PARLEY_PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    PARLEY_PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     PARLEY_WRITE_KEYS: list.optional(),
     PARLEY_ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     PARLEY_COOKIE_SECRET: list
@@ -103,6 +106,8 @@ export interface Config {
   host: string
   databaseUrl: string
   sqliteSynchronous: 'FULL' | 'NORMAL'
+  /** PostgreSQL engine: connections per instance and how long to wait before answering 503. */
+  postgres: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number }
   /** Write keys accepted by the Segment-compatible API. */
   writeKeys: string[]
   adminToken: string
@@ -167,6 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     host: parsed.HOST,
     databaseUrl: parsed.PARLEY_DATABASE_URL,
     sqliteSynchronous: parsed.PARLEY_SQLITE_SYNCHRONOUS,
+    postgres: {
+      poolSize: parsed.PARLEY_PG_POOL_SIZE,
+      connectTimeoutMs: parsed.PARLEY_PG_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: parsed.PARLEY_PG_STATEMENT_TIMEOUT_MS,
+    },
     writeKeys: orDemo(parsed.PARLEY_WRITE_KEYS, 'PARLEY_WRITE_KEYS', [demoCredentials.writeKey]),
     adminToken: orDemo(parsed.PARLEY_ADMIN_TOKEN, 'PARLEY_ADMIN_TOKEN', demoCredentials.adminToken),
     cookieSecrets: orDemo(parsed.PARLEY_COOKIE_SECRET, 'PARLEY_COOKIE_SECRET', [

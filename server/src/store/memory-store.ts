@@ -1,6 +1,7 @@
 import { countVariations } from '../measurement/count-variations.ts'
 import type { Conversion, Impression } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { Mutex } from './mutex.ts'
 import type { Store, StoreReader, StoreWriter, Suppression } from './store.ts'
 
@@ -42,18 +43,25 @@ export class MemoryStore implements Store {
   readonly engine = 'memory'
   #state = emptyState()
   #mutex = new Mutex()
+  readonly #feed = new ChangeFeed()
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#mutex.run(async () => {
       const draft = structuredClone(this.#state)
-      const result = await fn(writer(draft))
+      const changed = new Set<string>()
+      const result = await fn(trackChanges(writer(draft), changed))
       this.#state = draft
+      this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
       return result
     })
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     return fn(reader(this.#state))
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.#feed.onChange(listener)
   }
 
   ping(): Promise<void> {

@@ -2,10 +2,21 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../errors/app-error.ts'
-import type { Impression } from '../measurement/exposure.ts'
-import type { Account, MergeKind, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
+import {
+  accountParams,
+  eventParams,
+  mergeLogParams,
+  profileParams,
+  toAccount,
+  toEvent,
+  toImpression,
+  toMergeLogEntry,
+  toProfile,
+  type Row,
+} from './store-rows.ts'
 
 /** Options of the SQLite engine. */
 export interface SqliteStoreOptions {
@@ -15,8 +26,6 @@ export interface SqliteStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL'
 }
-
-type Row = Record<string, unknown>
 
 interface QueuedWork {
   fn: (tx: StoreWriter) => Promise<unknown>
@@ -39,6 +48,7 @@ export class SqliteStore implements Store {
   readonly #onIdle: (() => void)[] = []
   readonly #statements = new Map<string, Database.Statement>()
   readonly #writer: StoreWriter
+  readonly #feed = new ChangeFeed()
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -89,6 +99,7 @@ export class SqliteStore implements Store {
 
   async #runGroup(): Promise<void> {
     const done: { work: QueuedWork; ok: boolean; value: unknown }[] = []
+    const changed = new Set<string>()
     try {
       this.#run('BEGIN IMMEDIATE')
     } catch (error) {
@@ -98,10 +109,12 @@ export class SqliteStore implements Store {
     while (this.#queue.length > 0 && done.length < maxGroupSize) {
       const work = this.#queue.shift() as QueuedWork
       this.#run('SAVEPOINT work')
+      const changedByWork = new Set<string>()
       try {
-        const value = await work.fn(this.#writer)
+        const value = await work.fn(trackChanges(this.#writer, changedByWork))
         this.#run('RELEASE work')
         done.push({ work, ok: true, value })
+        for (const key of changedByWork) changed.add(key)
       } catch (error) {
         this.#run('ROLLBACK TO work')
         this.#run('RELEASE work')
@@ -115,10 +128,15 @@ export class SqliteStore implements Store {
       for (const { work } of done) work.reject(error)
       return
     }
+    this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
     for (const { work, ok, value } of done) {
       if (ok) work.resolve(value)
       else work.reject(value)
     }
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.#feed.onChange(listener)
   }
 
   ping(): Promise<void> {
@@ -238,16 +256,7 @@ export class SqliteStore implements Store {
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, account_id = excluded.account_id,
              doc = excluded.doc, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-          profile.id,
-          profile.userId,
-          profile.account?.id ?? null,
-          JSON.stringify({
-            account: profile.account,
-            traits: profile.traits,
-            visitor: profile.visitor,
-          }),
-          profile.createdAt,
-          profile.updatedAt,
+          ...profileParams(profile),
         )
       },
       deleteProfile: async (id) => {
@@ -293,10 +302,7 @@ export class SqliteStore implements Store {
         this.#run(
           `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-          account.id,
-          JSON.stringify({ traits: account.traits }),
-          account.createdAt,
-          account.updatedAt,
+          ...accountParams(account),
         )
       },
       linkAccountKey: async (key, accountId) => {
@@ -311,27 +317,14 @@ export class SqliteStore implements Store {
         this.#run(
           `INSERT INTO merge_log (at, kind, from_profile_id, into_profile_id, anonymous_id, user_id,
              reason, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          entry.at,
-          entry.kind,
-          entry.fromProfileId,
-          entry.intoProfileId,
-          entry.anonymousId,
-          entry.userId,
-          entry.reason,
-          entry.messageId,
+          ...mergeLogParams(entry),
         )
       },
       appendEvent: async (event) => {
         this.#run(
           `INSERT INTO events (profile_id, type, name, at, received_at, message_id, properties)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          event.profileId,
-          event.type,
-          event.name,
-          event.at,
-          event.receivedAt,
-          event.messageId,
-          JSON.stringify(event.properties),
+          ...eventParams(event),
         )
       },
       deleteEvents: async (profileId) =>
@@ -432,62 +425,4 @@ function isUnavailable(error: unknown): boolean {
     typeof code === 'string' &&
     /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOTADB|CORRUPT|PROTOCOL)/.test(code)
   )
-}
-
-function toProfile(row: Row): Profile {
-  const doc = JSON.parse(row.doc as string) as Pick<Profile, 'account' | 'traits' | 'visitor'>
-  return {
-    id: row.id as string,
-    userId: (row.user_id as string | null) ?? null,
-    account: doc.account,
-    traits: doc.traits,
-    visitor: doc.visitor,
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  }
-}
-
-function toAccount(row: Row): Account {
-  const doc = JSON.parse(row.doc as string) as Pick<Account, 'traits'>
-  return {
-    id: row.id as string,
-    traits: doc.traits,
-    createdAt: row.created_at as number,
-    updatedAt: row.updated_at as number,
-  }
-}
-
-function toMergeLogEntry(row: Row): MergeLogEntry {
-  return {
-    at: row.at as number,
-    kind: row.kind as MergeKind,
-    fromProfileId: row.from_profile_id as string | null,
-    intoProfileId: row.into_profile_id as string,
-    anonymousId: row.anonymous_id as string | null,
-    userId: row.user_id as string | null,
-    reason: row.reason as string,
-    messageId: row.message_id as string | null,
-  }
-}
-
-function toImpression(row: Row): Impression {
-  return {
-    profileId: row.profile_id as string,
-    experienceId: row.experience_id as string,
-    variation: row.variation as string,
-    control: row.control === 1,
-    at: row.at as number,
-  }
-}
-
-function toEvent(row: Row): StoredEvent {
-  return {
-    profileId: row.profile_id as string,
-    type: row.type as StoredEvent['type'],
-    name: row.name as string | null,
-    at: row.at as number,
-    receivedAt: row.received_at as number,
-    messageId: row.message_id as string,
-    properties: JSON.parse(row.properties as string) as Record<string, unknown>,
-  }
 }

@@ -1,5 +1,6 @@
 import type { Conversion, Impression, VariationCount } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import type { ChangeListener } from './change-feed.ts'
 
 /**
  * A privacy suppression: calls carrying the identifier behind `key` are dropped. The key is a
@@ -101,6 +102,12 @@ export interface Store {
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>
   /** Runs reads against a consistent view. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>
+  /**
+   * Subscribes to what committed transactions changed, here and (PostgreSQL) in every other
+   * process on the same database, so per-instance caches can drop stale entries. Returns the
+   * unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>
   /** Forgets message keys claimed before `before` (ms); returns how many. */

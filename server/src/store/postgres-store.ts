@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { AppError } from '../errors/app-error.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
+import { PostgresChangeListener } from './postgres-listener.ts'
+import { PostgresNotifier } from './postgres-notifier.ts'
+import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
+import { migrate } from './postgres-migrate.ts'
+import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
+import { parsePostgresUrl } from './postgres-url.ts'
+import type { Store, StoreReader, StoreWriter } from './store.ts'
+import type { Row } from './store-rows.ts'
+
+/** Options of the PostgreSQL engine. */
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/db`, optionally `?schema=name` (default schema: `public`). */
+  url: string
+  /** Connections per instance. Default: 10. */
+  poolSize?: number
+  /**
+   * Longest wait for a connection, new or from the busy pool, before the call fails with
+   * `store_unavailable`. Default: 5,000 ms.
+   */
+  connectTimeoutMs?: number
+  /**
+   * Longest run of one statement (PostgreSQL `statement_timeout`, lock waits included); the
+   * client gives up 500 ms later when the server does not answer at all. Default: 5,000 ms.
+   */
+  statementTimeoutMs?: number
+  /** Attempts of a transaction that hits a serialization failure or deadlock. Default: 5. */
+  maxAttempts?: number
+  /** Faults no request sees (an idle connection dropped, the listener lost). Default: ignored. */
+  onBackgroundError?: (error: unknown, where: string) => void
+}
+
+/**
+ * The scale-out engine: any number of container instances share one PostgreSQL database.
+ * Transactions run at READ COMMITTED; `lock(keys)` takes transaction-scoped advisory locks in one
+ * global order, so two instances resolving the same identity queue instead of both creating it;
+ * conflicts PostgreSQL reports (deadlock, serialization failure, unique violation) re-run the
+ * transaction a bounded number of times. What a commit changed is NOTIFYed to every instance
+ * right after it (see `postgres-notifier.ts`).
+ */
+export class PostgresStore implements Store {
+  readonly engine = 'postgres'
+  readonly #pool: pg.Pool
+  readonly #schema: string
+  readonly #channel: string
+  readonly #instanceId = randomUUID()
+  readonly #feed: ChangeFeed
+  readonly #listener: PostgresChangeListener
+  readonly #notifier: PostgresNotifier
+  readonly #maxAttempts: number
+  /** Settings of a migration's own connection: no statement limit, as a migration may be long. */
+  readonly #migrationClient: pg.ClientConfig
+
+  private constructor(options: PostgresStoreOptions) {
+    const { connection, schema } = parsePostgresUrl(options.url)
+    const statementTimeoutMs = options.statementTimeoutMs ?? 5_000
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000
+    const onBackgroundError = options.onBackgroundError ?? (() => undefined)
+    const client: pg.ClientConfig = {
+      connectionString: connection,
+      options: `-c search_path=${schema}`,
+      statement_timeout: statementTimeoutMs,
+      // The client-side guard for a server that vanished without closing the socket.
+      query_timeout: statementTimeoutMs + 500,
+      idle_in_transaction_session_timeout: statementTimeoutMs * 2,
+      connectionTimeoutMillis: connectTimeoutMs,
+      keepAlive: true,
+      types: { getTypeParser: bigintAsNumber },
+      application_name: 'parley',
+    }
+    this.#migrationClient = { ...client, statement_timeout: 0, query_timeout: 0 }
+    this.#schema = schema
+    this.#channel = schema === 'public' ? 'parley_changes' : `parley_changes_${schema}`
+    this.#maxAttempts = options.maxAttempts ?? 5
+    this.#feed = new ChangeFeed((error) => onBackgroundError(error, 'change listener callback'))
+    this.#pool = new pg.Pool({ ...client, max: options.poolSize ?? 10 })
+    // An idle connection that breaks is dropped by the pool; without a handler Node would crash.
+    this.#pool.on('error', (error) => onBackgroundError(error, 'idle connection'))
+    this.#notifier = new PostgresNotifier({
+      from: this.#instanceId,
+      send: async (payload) => {
+        await this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, payload])
+      },
+      onError: (error) => onBackgroundError(error, 'change notifier'),
+    })
+    this.#listener = new PostgresChangeListener({
+      client,
+      channel: this.#channel,
+      instanceId: this.#instanceId,
+      feed: this.#feed,
+      heartbeatMs: Math.max(1_000, statementTimeoutMs),
+      onError: (error) => onBackgroundError(error, 'change listener'),
+    })
+  }
+
+  /**
+   * Connects, applies pending migrations (safe when several instances start at once) and starts
+   * listening for other instances' changes. Rejects when the database cannot be reached.
+   */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options)
+    try {
+      const client = new pg.Client(store.#migrationClient)
+      client.on('error', () => undefined) // the failing query rejects; nothing else to do
+      await client.connect()
+      try {
+        await migrate(client, store.#schema)
+      } finally {
+        await client.end()
+      }
+      await store.#listener.start()
+      return store
+    } catch (error) {
+      await store.close()
+      throw toStoreError(error)
+    }
+  }
+
+  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#attempt(fn)
+      } catch (error) {
+        if (attempt >= this.#maxAttempts || !isRetryable(error)) throw toStoreError(error)
+        // Jittered backoff, so the transactions that collided do not collide again in step.
+        await sleep(Math.random() * 10 * 2 ** attempt)
+      }
+    }
+  }
+
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.#session(async (sql, client) => {
+      // One snapshot for every read of `fn`: a view never mixes two commits.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      const result = await fn(postgresReader(sql, { lockRows: false }))
+      await client.query('COMMIT')
+      return result
+    }).catch((error: unknown) => {
+      throw toStoreError(error)
+    })
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.#feed.onChange(listener)
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#pool.query('SELECT 1')
+    } catch (error) {
+      throw toStoreError(error)
+    }
+    if (!this.#listener.connected) {
+      throw new AppError(
+        'store_unavailable',
+        'The change listener is reconnecting; caches may be stale',
+      )
+    }
+  }
+
+  async pruneMessages(before: number): Promise<number> {
+    try {
+      const result = await this.#pool.query('DELETE FROM messages WHERE received_at < $1', [before])
+      return result.rowCount ?? 0
+    } catch (error) {
+      throw toStoreError(error)
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#notifier.close()
+    await this.#listener.stop()
+    if (!this.#pool.ended) await this.#pool.end()
+  }
+
+  async #attempt<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.#session(async (sql, client) => {
+      const changed = new Set<string>()
+      await client.query('BEGIN')
+      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
+      const commit = await client.query('COMMIT')
+      // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
+      // caller that swallowed that error must still not be told its writes are durable.
+      if (commit.command !== 'COMMIT') {
+        throw new Error('The transaction was rolled back by an earlier error it swallowed')
+      }
+      const keys = [...changed]
+      this.#feed.emit({ kind: 'changed', origin: 'local', keys })
+      this.#notifier.publish(keys)
+      return result
+    })
+  }
+
+  /**
+   * Runs `work` on one pooled connection. On failure it rolls back whatever is open; a
+   * connection that failed as a connection is destroyed rather than handed to the next caller.
+   */
+  async #session<T>(work: (sql: Sql, client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect()
+    let broken: Error | undefined
+    // A checked-out client whose socket fails emits 'error'; unheard, that would crash Node.
+    // The query in flight rejects on its own; the client is destroyed on release.
+    const onSocketError = (error: Error) => {
+      broken ??= error
+    }
+    client.on('error', onSocketError)
+    const sql: Sql = {
+      rows: async (text, params) => (await client.query<Row>(text, params)).rows,
+      count: async (text, params) => (await client.query(text, params)).rowCount ?? 0,
+    }
+    try {
+      return await work(sql, client)
+    } catch (error) {
+      if (isConnectionFault(error)) broken = error as Error
+      else {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+        })
+      }
+      throw error
+    } finally {
+      client.off('error', onSocketError)
+      client.release(broken)
+    }
+  }
+}
+
+/** int8 (`bigint`, `count(*)`) as a JS number: every value here is a ms time or a count. */
+function bigintAsNumber(oid: number, format?: string): (value: string) => unknown {
+  if (oid === 20) return Number
+  return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown
+}
