@@ -14,6 +14,7 @@ import { Personalizer } from './personalization/personalizer.ts'
 import { watchPersonalizationConfig } from './personalization/watch-config.ts'
 import { installGracefulShutdown } from './process/graceful-shutdown.ts'
 import { openStore, redactDatabaseUrl } from './store/open-store.ts'
+import { openRateLimitStore } from './http/open-rate-limit-store.ts'
 
 /** The entry file: the only place that reads the environment, opens the store and listens. */
 async function main(): Promise<void> {
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
     else if (change.origin === 'remote') store.invalidate(change.keys)
   })
   const personalization = new Personalizer(engine, Date.now)
+  const rateLimits = await openRateLimitStore(config.databaseUrl)
   const app = createApp({
     config,
     store,
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     newId: randomUUID,
     personalization,
     metrics,
+    rateLimits: rateLimits.store,
   })
 
   const pruneTimer = setInterval(() => {
@@ -105,7 +108,10 @@ async function main(): Promise<void> {
 
   installGracefulShutdown({
     server,
-    closeStore: () => store.close(),
+    closeStore: async () => {
+      await rateLimits.close()
+      await store.close()
+    },
     logger,
     onStop: () => {
       clearInterval(pruneTimer)

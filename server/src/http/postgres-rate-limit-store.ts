@@ -30,14 +30,24 @@ export class PostgresRateLimitStore implements RateLimitStore {
   ): Promise<PostgresRateLimitStore> {
     const table = options.table ?? 'parley_rate_limits'
     if (!tableName.test(table)) throw new TypeError(`table must match ${tableName.source}`)
-    await db.query(
-      `CREATE UNLOGGED TABLE IF NOT EXISTS ${table} (
-         key TEXT PRIMARY KEY,
-         count INTEGER NOT NULL,
-         reset_at BIGINT NOT NULL
-       )`,
-    )
-    await db.query(`CREATE INDEX IF NOT EXISTS ${table}_reset_at ON ${table} (reset_at)`)
+    // Instances starting together race on IF NOT EXISTS (the catalog insert collides); the loser
+    // finds the table on its next try.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await db.query(
+          `CREATE UNLOGGED TABLE IF NOT EXISTS ${table} (
+             key TEXT PRIMARY KEY,
+             count INTEGER NOT NULL,
+             reset_at BIGINT NOT NULL
+           )`,
+        )
+        await db.query(`CREATE INDEX IF NOT EXISTS ${table}_reset_at ON ${table} (reset_at)`)
+        break
+      } catch (error) {
+        const code = (error as { code?: unknown }).code
+        if (attempt >= 3 || (code !== '23505' && code !== '42P07')) throw error
+      }
+    }
     return new PostgresRateLimitStore(db, table)
   }
 

@@ -1,0 +1,32 @@
+import pg from 'pg'
+import { parsePostgresUrl } from '../store/postgres-url.ts'
+import { PostgresRateLimitStore } from './postgres-rate-limit-store.ts'
+import { MemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.ts'
+
+/** Rate-limit counters and how to release what they hold. */
+export interface OpenedRateLimits {
+  store: RateLimitStore
+  close: () => Promise<void>
+}
+
+/**
+ * The rate-limit counters for a deployment: in PostgreSQL when that is the profile store, so a
+ * limit holds across every instance behind the load balancer; in this process's memory on the
+ * single-node SQLite set-up.
+ */
+export async function openRateLimitStore(databaseUrl: string): Promise<OpenedRateLimits> {
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return { store: new MemoryRateLimitStore(), close: async () => undefined }
+  }
+  const { connection, schema } = parsePostgresUrl(databaseUrl)
+  // Two connections: each hit is one short upsert, and the profile store keeps its own pool.
+  const pool = new pg.Pool({
+    connectionString: connection,
+    max: 2,
+    options: `-c search_path=${schema}`,
+  })
+  // An idle connection that dies is replaced on the next hit, which reports its own error.
+  pool.on('error', () => undefined)
+  const store = await PostgresRateLimitStore.open(pool)
+  return { store, close: () => pool.end() }
+}
