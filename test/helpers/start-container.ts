@@ -83,3 +83,21 @@ export async function startContainer(env: Record<string, string> = {}): Promise<
     },
   }
 }
+
+/**
+ * Starts several containers at once with the same `env`. If any fails to start, the ones that
+ * did are stopped before the error is thrown, so a failed start never leaves a process behind.
+ */
+export async function startContainers(
+  count: number,
+  env: Record<string, string> = {},
+): Promise<RunningContainer[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => startContainer(env)))
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+  const failure = results.find((result) => result.status === 'rejected')
+  if (failure !== undefined) {
+    await Promise.all(started.map((container) => container.stop()))
+    throw failure.reason
+  }
+  return started
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { post } from '../helpers/container-calls.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
-import { startContainer, type RunningContainer } from '../helpers/start-container.ts'
+import { startContainers, type RunningContainer } from '../helpers/start-container.ts'
 
 describe.skipIf(!postgresAvailable('the shared rate-limit test'))(
   'rate limits of container instances on one PostgreSQL',
@@ -12,15 +12,11 @@ describe.skipIf(!postgresAvailable('the shared rate-limit test'))(
 
     beforeAll(async () => {
       schema = await createTestSchema()
-      instances = await Promise.all(
-        [1, 2].map(() =>
-          startContainer({
-            PARLEY_DATABASE_URL: schema.url,
-            PARLEY_RATE_LIMIT_IP_PER_MINUTE: '6',
-            PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '100',
-          }),
-        ),
-      )
+      instances = await startContainers(2, {
+        PARLEY_DATABASE_URL: schema.url,
+        PARLEY_RATE_LIMIT_IP_PER_MINUTE: '6',
+        PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '100',
+      })
     })
     afterAll(async () => {
       await Promise.all(instances.map((running) => running.stop()))

@@ -4,7 +4,7 @@ import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import { PostgresStore } from '../../server/src/store/postgres-store.ts'
 import { get, post, type CallResult } from '../helpers/container-calls.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
-import { startContainer, type RunningContainer } from '../helpers/start-container.ts'
+import { startContainers, type RunningContainer } from '../helpers/start-container.ts'
 
 /**
  * Two real container processes behind no load balancer but the test, on one PostgreSQL schema:
@@ -24,17 +24,13 @@ describe.skipIf(!postgresAvailable('the two-instance PostgreSQL tests'))(
     beforeAll(async () => {
       schema = await createTestSchema()
       // Both start at once on an empty schema: the migration lock makes one of them migrate.
-      instances = await Promise.all(
-        [1, 2].map(() =>
-          startContainer({
-            PARLEY_DATABASE_URL: schema.url,
-            PARLEY_PG_POOL_SIZE: '8',
-            // The thousand-call test queues calls behind one account lock on a machine that is
-            // also running the rest of the suite; these are waits of a busy database.
-            PARLEY_PG_CONNECT_TIMEOUT_MS: '20000',
-          }),
-        ),
-      )
+      instances = await startContainers(2, {
+        PARLEY_DATABASE_URL: schema.url,
+        PARLEY_PG_POOL_SIZE: '8',
+        // The thousand-call test queues calls behind one account lock on a machine that is
+        // also running the rest of the suite; these are waits of a busy database.
+        PARLEY_PG_CONNECT_TIMEOUT_MS: '20000',
+      })
     })
     afterAll(async () => {
       await Promise.all(instances.map((running) => running.stop()))
