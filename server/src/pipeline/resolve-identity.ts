@@ -1,6 +1,7 @@
 import { decideIdentity } from '../identity/decide-identity.ts'
 import { mergeProfiles } from '../profile/merge-profiles.ts'
 import { newProfile, type MergeKind, type Profile } from '../profile/profile.ts'
+import { StoreConflictError } from '../store/store-conflict.ts'
 import type { StoreWriter } from '../store/store.ts'
 import type { IngestEvent } from './ingest-event.ts'
 import type { Warning } from './warnings.ts'
@@ -148,7 +149,8 @@ export async function resolveIdentity(
 
 async function load(tx: StoreWriter, id: string): Promise<Profile> {
   const profile = await tx.profile(id)
-  if (profile === undefined) throw new Error(`profile ${id} is linked but missing`)
+  // Another instance merged it away after this transaction found the link: run again.
+  if (profile === undefined) throw new StoreConflictError(`profile ${id} is linked but missing`)
   return profile
 }
 
