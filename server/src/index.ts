@@ -64,12 +64,6 @@ async function main(): Promise<void> {
     maxBytes: config.cacheBytes,
     onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
   })
-  // Other instances' commits (PostgreSQL LISTEN/NOTIFY) drop what they changed from this cache;
-  // this process's own writes are dropped by the cache itself.
-  opened.onChange((change) => {
-    if (change.kind === 'reset') store.invalidateAll()
-    else if (change.origin === 'remote') store.invalidate(change.keys)
-  })
   const personalization = new Personalizer(engine, Date.now)
   const rateLimits = await openRateLimitStore(config.databaseUrl)
   const app = createApp({

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache'
 import type { Impression } from '../measurement/exposure.ts'
 import type { Account, Profile } from '../profile/profile.ts'
 import type { ChangeListener } from '../store/change-feed.ts'
+import { changeKey } from '../store/change-feed.ts'
 import type { Store, StoreReader, StoreWriter } from '../store/store.ts'
 
 type Cached = Profile | Account | Impression[] | { profileId: string }
@@ -17,8 +18,8 @@ export interface CacheStats {
 /**
  * A store with a per-process cache of what the personalisation hot path reads: profiles,
  * accounts, device -> profile links and impressions. Bounded by bytes (`maxBytes`; 0 turns the
- * cache off). Every write through `transaction` invalidates the entries it touched once it has
- * committed; `invalidate` lets another process's writes (PostgreSQL LISTEN/NOTIFY) do the same.
+ * cache off). It drops entries on every change the engine publishes: this process's commits and,
+ * on PostgreSQL, other instances' (LISTEN/NOTIFY), or everything after a `reset`.
  *
  * Objects read through the cache are shared between requests: treat them as read-only.
  */
@@ -40,6 +41,10 @@ export class CachedStore implements Store {
   constructor(inner: Store, options: { maxBytes: number; onLookup?: (hit: boolean) => void }) {
     this.#inner = inner
     this.#onLookup = options.onLookup
+    inner.onChange((change) => {
+      if (change.kind === 'reset') this.invalidateAll()
+      else this.invalidate(change.keys)
+    })
     this.#cache =
       options.maxBytes > 0
         ? new LRUCache<string, Cached>({
@@ -74,17 +79,10 @@ export class CachedStore implements Store {
     this.#cache?.clear()
   }
 
-  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    const touched = new Set<string>()
-    try {
-      return await this.#inner.transaction((tx) => {
-        touched.clear() // an engine may run `fn` again after a conflict
-        return fn(tracking(tx, touched))
-      })
-    } finally {
-      // After the commit (or a rollback, where it costs only a miss).
-      this.invalidate(touched)
-    }
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    // The engine publishes what a commit changed before this resolves (the change feed), and
+    // the constructor's subscription drops those entries: local and remote writes alike.
+    return this.#inner.transaction(fn)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -117,12 +115,12 @@ export class CachedStore implements Store {
           (reader[name] as (...a: unknown[]) => Promise<unknown>)(...args),
         )) as StoreReader[K]
     return {
-      profile: (id) => this.#cached(`profile:${id}`, (r) => r.profile(id)),
-      account: (id) => this.#cached(`account:${id}`, (r) => r.account(id)),
+      profile: (id) => this.#cached(changeKey.profile(id), (r) => r.profile(id)),
+      account: (id) => this.#cached(changeKey.account(id), (r) => r.account(id)),
       impressions: async (id) =>
-        (await this.#cached(`impressions:${id}`, (r) => r.impressions(id))) ?? [],
+        (await this.#cached(changeKey.impressions(id), (r) => r.impressions(id))) ?? [],
       profileIdByAnonymousId: async (anonymousId) => {
-        const link = await this.#cached(`device:${anonymousId}`, async (r) => {
+        const link = await this.#cached(changeKey.device(anonymousId), async (r) => {
           const profileId = await r.profileIdByAnonymousId(anonymousId)
           return profileId === undefined ? undefined : { profileId }
         })
@@ -155,55 +153,6 @@ export class CachedStore implements Store {
     if (value !== undefined && epoch === this.#epoch) this.#cache?.set(key, value)
     return value
   }
-}
-
-/**
- * A writer that notes the cache keys each write makes stale. A merge moves devices, so their
- * links are looked up before the move.
- */
-function tracking(tx: StoreWriter, touched: Set<string>): StoreWriter {
-  const writes: Partial<StoreWriter> = {
-    putProfile: (profile) => {
-      touched.add(`profile:${profile.id}`)
-      return tx.putProfile(profile)
-    },
-    deleteProfile: (id) => {
-      touched.add(`profile:${id}`).add(`impressions:${id}`)
-      return tx.deleteProfile(id)
-    },
-    linkAnonymousId: (anonymousId, profileId, at) => {
-      touched.add(`device:${anonymousId}`)
-      return tx.linkAnonymousId(anonymousId, profileId, at)
-    },
-    unlinkAnonymousId: (anonymousId) => {
-      touched.add(`device:${anonymousId}`)
-      return tx.unlinkAnonymousId(anonymousId)
-    },
-    moveProfileData: async (fromProfileId, toProfileId) => {
-      for (const anonymousId of await tx.anonymousIds(fromProfileId)) {
-        touched.add(`device:${anonymousId}`)
-      }
-      touched.add(`impressions:${fromProfileId}`).add(`impressions:${toProfileId}`)
-      return tx.moveProfileData(fromProfileId, toProfileId)
-    },
-    putAccount: (account) => {
-      touched.add(`account:${account.id}`)
-      return tx.putAccount(account)
-    },
-    recordImpression: (impression) => {
-      touched.add(`impressions:${impression.profileId}`)
-      return tx.recordImpression(impression)
-    },
-  }
-  // Everything else goes to the engine's own writer, whatever kind of object it is.
-  return new Proxy(tx, {
-    get: (target, name, receiver) => {
-      const own = (writes as Record<PropertyKey, unknown>)[name]
-      if (own !== undefined) return own
-      const value: unknown = Reflect.get(target, name, receiver)
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value
-    },
-  })
 }
 
 /** Rough heap size of an entry: its JSON length plus a fixed overhead per object. */
