@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     })
     expect(config.demoDefaults).toEqual([
       'PARLEY_WRITE_KEYS',
+      'PARLEY_BROWSER_WRITE_KEYS',
       'PARLEY_ADMIN_TOKEN',
       'PARLEY_COOKIE_SECRET',
       'PARLEY_ALLOWED_ORIGINS',
