@@ -40,7 +40,19 @@ export function readBody(req: IncomingMessage | Readable, limit: number): Promis
   const declared = Number(headers['content-length'] ?? Number.NaN)
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit))
 
-  const decoder = decoders[encoding]?.()
+  return readDecoded(req, decoders[encoding]?.(), limit)
+}
+
+/**
+ * Reads `source` through `decoder` (none: as is), at most `limit` decoded bytes; past that it
+ * rejects with 413 and destroys the decoder at once, and the rest of `source` is discarded
+ * without being decoded. A decoder error is 400 `invalid_encoding`.
+ */
+export function readDecoded(
+  req: Readable,
+  decoder: Transform | undefined,
+  limit: number,
+): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -61,8 +73,13 @@ export function readBody(req: IncomingMessage | Readable, limit: number): Promis
         // Stops the inflation where it is: the rest of the compressed body is never decoded.
         decoder.destroy()
       }
-      if (error === undefined) resolve({ body: Buffer.concat(chunks, size), consumed })
-      else reject(error)
+      if (error === undefined) {
+        resolve({ body: Buffer.concat(chunks, size), consumed })
+        return
+      }
+      // Discard the rest undecoded, so the answer reaches a client that is still sending.
+      req.resume()
+      reject(error)
     }
     const onData = (chunk: Buffer) => {
       size += chunk.length

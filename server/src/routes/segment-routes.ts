@@ -153,7 +153,8 @@ function itemReader(
   key: WriteKeyMatch,
 ): (type: CallType, item: unknown, origin: ItemOrigin) => Promise<IngestEvent> {
   if (key.kind === 'server')
-    return (type, item, origin) => Promise.resolve(readServerCall(deps, type, item, req, key, origin))
+    return (type, item, origin) =>
+      Promise.resolve(readServerCall(deps, type, item, req, key, origin))
   // Events without an anonymous id share one device per request: the cookie's, else a new one.
   const fallbackAnonymousId = readAnonymousCookie(req) ?? deps.newId()
   return async (type, item, origin) =>
