@@ -1,5 +1,6 @@
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectJourneyLanded, journeyFor } from '../helpers/sdk-journey.ts'
 import {
   startContainer,
   testCredentials,
@@ -78,6 +79,32 @@ describe('the real @segment/analytics-node SDK pointed at a running container', 
       },
       visitor: { events: 1 },
     })
+  })
+
+  it('lands an anonymous page and trait, identify on that device, track and group in one profile and account', async () => {
+    const analytics = new Analytics({
+      writeKey: testCredentials.writeKey,
+      host: container.url,
+      flushAt: 5,
+      maxRetries: 0,
+    })
+    const failures: unknown[] = []
+    analytics.on('error', (error) => failures.push(error))
+    const journey = journeyFor('segment-node')
+    const anonymousId = 'segment-node-device'
+    analytics.page({ anonymousId, name: 'Pricing', properties: { path: '/pricing' } })
+    analytics.identify({ anonymousId, traits: { viewedPricing: true } })
+    analytics.identify({
+      anonymousId,
+      userId: journey.userId,
+      traits: { email: journey.email, name: journey.name },
+      context: { ip: '203.0.113.7' },
+    })
+    analytics.track({ userId: journey.userId, event: journey.event, properties: { plan: 'pro' } })
+    analytics.group({ userId: journey.userId, groupId: journey.groupId, traits: journey.company })
+    await analytics.closeAndFlush({ timeout: 10_000 })
+    expect(failures).toEqual([])
+    await expectJourneyLanded(container, journey, anonymousId)
   })
 
   it('is refused with a wrong write key, and the SDK reports the failure', async () => {
