@@ -1,0 +1,325 @@
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { hasChromium } from '../helpers/launch-chromium.ts'
+import { expectJourneyLanded, journeyFor, type SdkJourney } from '../helpers/sdk-journey.ts'
+import { browserSuite } from './browser-suite.ts'
+
+const root = join(import.meta.dirname, '../..')
+const browserKey = 'test-browser-key'
+/** The SDK builds, read from node_modules and served on the site's origin (no CDN). */
+const analyticsNextDir = join(root, 'node_modules/@segment/analytics-next/dist/umd')
+const rudderUmd = join(
+  root,
+  'node_modules/@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js',
+)
+
+/** One answer of the container. */
+interface Answer {
+  method: string
+  path: string
+  status: number
+  body: string
+}
+
+/** What a page saw of its SDK's traffic. */
+interface Traffic {
+  /** Requests that left for anywhere but the site and the container (a CDN, a control plane). */
+  outside: string[]
+  /** Answers of the container to XHRs, as Playwright saw them. */
+  xhrAnswers: Answer[]
+  /** Every answer of the container: the XHR answers and those the page's fetches got. */
+  answers: Answer[]
+  /** Console errors and warnings, uncaught errors and failed requests. */
+  problems: string[]
+}
+
+/**
+ * The site: a local static server with one page and the SDK files, on an origin of its own, so
+ * every SDK call to the container is cross-origin (and both are on the loopback address, which
+ * Chromium's local-network checks require of a page calling 127.0.0.1).
+ */
+async function startSite(): Promise<{
+  origin: string
+  serve: (html: string) => void
+  close: () => Promise<void>
+}> {
+  let html = ''
+  const files: Record<string, string> = {
+    '/ajs/index.js': join(analyticsNextDir, 'index.js'),
+    '/rudder/index.js': rudderUmd,
+  }
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://site').pathname
+    const file = files[path]
+    if (path === '/pricing') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html)
+    } else if (file !== undefined) {
+      res
+        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
+        .end(readFileSync(file))
+    } else {
+      res.writeHead(404).end('not found')
+    }
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const { port } = server.address() as AddressInfo
+  return {
+    origin: `http://localhost:${port}`,
+    serve: (page) => {
+      html = page
+    },
+    close: () => new Promise((done) => server.close(() => done())),
+  }
+}
+
+const site = await startSite()
+afterAll(() => site.close())
+
+async function openSite(
+  context: BrowserContext,
+  containerUrl: string,
+  html: string,
+): Promise<{ page: Page; traffic: Traffic }> {
+  const traffic: Traffic = { outside: [], xhrAnswers: [], answers: [], problems: [] }
+  site.serve(html)
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith(containerUrl) || url.startsWith(site.origin)) return route.continue()
+    traffic.outside.push(url)
+    return route.abort()
+  })
+  // Playwright reports no answer to a keepalive fetch (analytics.js sends those), so the page
+  // records what its fetches got, as the SDK itself sees it.
+  await context.addInitScript((containerUrl: string) => {
+    const answers: Answer[] = []
+    Object.assign(window, { fetchedAnswers: answers })
+    const original = window.fetch.bind(window)
+    window.fetch = async (input, init) => {
+      const response = await original(input, init)
+      const url = input instanceof Request ? input.url : String(input)
+      if (url.startsWith(containerUrl)) {
+        const body = await response.clone().text()
+        answers.push({
+          method: init?.method?.toUpperCase() ?? 'GET',
+          path: new URL(url).pathname,
+          status: response.status,
+          body,
+        })
+      }
+      return response
+    }
+  }, containerUrl)
+  const page = await context.newPage()
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning')
+      traffic.problems.push(`console.${message.type()}: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => traffic.problems.push(`pageerror: ${error.message}`))
+  page.on('requestfailed', (request) =>
+    traffic.problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ''}`),
+  )
+  page.on('response', (response) => {
+    const url = response.url()
+    if (!url.startsWith(containerUrl) || response.request().resourceType() === 'fetch') return
+    const method = response.request().method()
+    void response
+      .text()
+      .catch(() => '')
+      .then((body) =>
+        traffic.xhrAnswers.push({
+          method,
+          path: new URL(url).pathname,
+          status: response.status(),
+          body,
+        }),
+      )
+  })
+  await page.goto(`${site.origin}/pricing`)
+  return { page, traffic }
+}
+
+/** Waits until the container has answered `count` POSTs (XHR answers, and fetch answers). */
+async function waitForPosts(page: Page, traffic: Traffic, count: number): Promise<void> {
+  const collect = async () => {
+    const fetched = await page.evaluate(
+      () => (window as unknown as { fetchedAnswers: Answer[] }).fetchedAnswers,
+    )
+    traffic.answers = [...traffic.xhrAnswers, ...fetched]
+  }
+  const posts = () => traffic.answers.filter((answer) => answer.method === 'POST')
+  for (let i = 0; i < 200 && posts().length < count; i++) {
+    await page.waitForTimeout(50)
+    await collect()
+  }
+  // A little longer, so a retry or a stray call would be seen too.
+  await page.waitForTimeout(500)
+  await collect()
+  expect(posts(), JSON.stringify(traffic, null, 1).slice(0, 3000)).toHaveLength(count)
+}
+
+describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', () => {
+  const suite = browserSuite({
+    PARLEY_BROWSER_WRITE_KEYS: browserKey,
+    PARLEY_ALLOWED_ORIGINS: site.origin,
+  })
+
+  it('analytics.js (its UMD build, settings inline) lands the whole journey in one profile and account', async () => {
+    const container = suite.container()
+    const journey = journeyFor('analytics-next')
+    const html = `<!doctype html><html><head><title>Pricing</title>
+<script src="/ajs/index.js"></script></head><body><h1>Pricing</h1></body></html>`
+    const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
+    const anonymousId = await page.evaluate(
+      async ({ journey, apiHost, writeKey, cdnURL }) => {
+        const { AnalyticsBrowser } = (window as unknown as { AnalyticsNext: AnalyticsNextGlobal })
+          .AnalyticsNext
+        const [analytics] = await AnalyticsBrowser.load({
+          writeKey,
+          cdnURL,
+          cdnSettings: {
+            integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } },
+          },
+        })
+        await analytics.page('Pricing', { path: '/pricing' })
+        await analytics.identify({ viewedPricing: true })
+        await analytics.identify(journey.userId, { email: journey.email, name: journey.name })
+        await analytics.track(journey.event, { plan: 'pro' })
+        await analytics.group(journey.groupId, journey.company)
+        return analytics.user().anonymousId()
+      },
+      {
+        journey,
+        apiHost: `${new URL(container.url).host}/v1`,
+        writeKey: browserKey,
+        cdnURL: site.origin,
+      },
+    )
+    await waitForPosts(page, traffic, 5)
+    expect(
+      traffic.answers.filter((a) => a.method === 'POST').map((a) => [a.path, a.status]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['/v1/p', 200],
+        ['/v1/i', 200],
+        ['/v1/t', 200],
+        ['/v1/g', 200],
+      ]),
+    )
+    expect(traffic.answers.every((answer) => answer.status === 200)).toBe(true)
+    expect(traffic.outside).toEqual([])
+    expect(traffic.problems).toEqual([])
+    await expectLanded(container, journey, anonymousId, traffic)
+  })
+
+  it('RudderStack’s browser SDK (bundled build, source config inline) lands the whole journey in one profile and account', async () => {
+    const container = suite.container()
+    const journey = journeyFor('rudder-js')
+    const html = `<!doctype html><html><head><title>Pricing</title>
+<script src="/rudder/index.js"></script></head><body><h1>Pricing</h1></body></html>`
+    const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
+    const anonymousId = await page.evaluate(
+      async ({ journey, dataPlaneUrl, writeKey, base }) => {
+        const { RudderAnalytics } = (window as unknown as { rudderanalytics: RudderGlobal })
+          .rudderanalytics
+        const analytics = new RudderAnalytics()
+        await new Promise<void>((done) => {
+          analytics.load(writeKey, dataPlaneUrl, {
+            // No control plane: the source config is given here, with no destinations.
+            getSourceConfig: () => ({
+              source: {
+                id: 'parley-site',
+                name: 'Parley site',
+                workspaceId: 'parley',
+                enabled: true,
+                config: {},
+                destinations: [],
+              },
+            }),
+            destSDKBaseURL: `${base}/rudder/destinations`,
+            pluginsSDKBaseURL: `${base}/rudder/plugins`,
+            onLoaded: () => done(),
+          })
+        })
+        const sent = (call: (done: () => void) => void) =>
+          new Promise<void>((done) => {
+            call(done)
+          })
+        await sent((done) => analytics.page('Pricing', { path: '/pricing' }, done))
+        await sent((done) => analytics.identify({ viewedPricing: true }, done))
+        await sent((done) =>
+          analytics.identify(journey.userId, { email: journey.email, name: journey.name }, done),
+        )
+        await sent((done) => analytics.track(journey.event, { plan: 'pro' }, done))
+        await sent((done) => analytics.group(journey.groupId, journey.company, done))
+        return analytics.getAnonymousId()
+      },
+      { journey, dataPlaneUrl: container.url, writeKey: browserKey, base: site.origin },
+    )
+    await waitForPosts(page, traffic, 5)
+    const posts = traffic.answers.filter((answer) => answer.method === 'POST')
+    expect(posts.map((answer) => [answer.path, answer.status])).toEqual(
+      expect.arrayContaining([
+        ['/v1/page', 200],
+        ['/v1/identify', 200],
+        ['/v1/track', 200],
+        ['/v1/group', 200],
+      ]),
+    )
+    expect(traffic.answers.every((answer) => answer.status < 300)).toBe(true)
+    expect(traffic.outside).toEqual([])
+    expect(traffic.problems).toEqual([])
+    await expectLanded(container, journey, anonymousId, traffic)
+  })
+})
+
+async function expectLanded(
+  container: { url: string } & Parameters<typeof expectJourneyLanded>[0],
+  journey: SdkJourney,
+  anonymousId: unknown,
+  traffic: Traffic,
+): Promise<void> {
+  expect(typeof anonymousId).toBe('string')
+  await expectJourneyLanded(container, journey, anonymousId as string)
+  // Browser traffic: the identify answer carries the personalisation payload.
+  const identify = traffic.answers.find(
+    (answer) =>
+      answer.method === 'POST' &&
+      /\/v1\/(i|identify)$/.test(answer.path) &&
+      answer.body.includes(journey.userId),
+  )
+  expect(JSON.parse(identify?.body ?? '{}')).toMatchObject({
+    success: true,
+    userId: journey.userId,
+    segments: expect.any(Array),
+    experiences: expect.any(Array),
+  })
+}
+
+/** The parts of the SDKs' globals the pages use. */
+interface AnalyticsNextGlobal {
+  AnalyticsBrowser: {
+    load: (settings: Record<string, unknown>) => Promise<[AnalyticsNext]>
+  }
+}
+interface AnalyticsNext {
+  page: (name: string, properties: Record<string, unknown>) => Promise<unknown>
+  identify: (...args: unknown[]) => Promise<unknown>
+  track: (event: string, properties: Record<string, unknown>) => Promise<unknown>
+  group: (groupId: string, traits: Record<string, unknown>) => Promise<unknown>
+  user: () => { anonymousId: () => string | null }
+}
+interface RudderGlobal {
+  RudderAnalytics: new () => RudderAnalyticsInstance
+}
+interface RudderAnalyticsInstance {
+  load: (writeKey: string, dataPlaneUrl: string, options: Record<string, unknown>) => void
+  page: (name: string, properties: Record<string, unknown>, done: () => void) => void
+  identify: (...args: unknown[]) => void
+  track: (event: string, properties: Record<string, unknown>, done: () => void) => void
+  group: (groupId: string, traits: Record<string, unknown>, done: () => void) => void
+  getAnonymousId: () => string | undefined
+}
