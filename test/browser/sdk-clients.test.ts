@@ -174,12 +174,11 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
 <script src="/ajs/index.js"></script></head><body><h1>Pricing</h1></body></html>`
     const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
     const anonymousId = await page.evaluate(
-      async ({ journey, apiHost, writeKey, cdnURL }) => {
+      async ({ journey, apiHost, writeKey }) => {
         const { AnalyticsBrowser } = (window as unknown as { AnalyticsNext: AnalyticsNextGlobal })
           .AnalyticsNext
         const [analytics] = await AnalyticsBrowser.load({
           writeKey,
-          cdnURL,
           cdnSettings: {
             integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } },
           },
@@ -195,7 +194,6 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
         journey,
         apiHost: `${new URL(container.url).host}/v1`,
         writeKey: browserKey,
-        cdnURL: site.origin,
       },
     )
     await waitForPosts(page, traffic, 5)
@@ -222,7 +220,7 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
 <script src="/rudder/index.js"></script></head><body><h1>Pricing</h1></body></html>`
     const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
     const anonymousId = await page.evaluate(
-      async ({ journey, dataPlaneUrl, writeKey, base }) => {
+      async ({ journey, dataPlaneUrl, writeKey }) => {
         const { RudderAnalytics } = (window as unknown as { rudderanalytics: RudderGlobal })
           .rudderanalytics
         const analytics = new RudderAnalytics()
@@ -239,8 +237,6 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
                 destinations: [],
               },
             }),
-            destSDKBaseURL: `${base}/rudder/destinations`,
-            pluginsSDKBaseURL: `${base}/rudder/plugins`,
             onLoaded: () => done(),
           })
         })
@@ -257,7 +253,7 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
         await sent((done) => analytics.group(journey.groupId, journey.company, done))
         return analytics.getAnonymousId()
       },
-      { journey, dataPlaneUrl: container.url, writeKey: browserKey, base: site.origin },
+      { journey, dataPlaneUrl: container.url, writeKey: browserKey },
     )
     await waitForPosts(page, traffic, 5)
     const posts = traffic.answers.filter((answer) => answer.method === 'POST')
