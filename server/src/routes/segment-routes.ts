@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser'
-import { Router, type Request } from 'express'
+import { Router, type Request, type RequestHandler } from 'express'
 import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { browserKeyEdge, trackingRequestHeaders } from '../browser/browser-key-edge.ts'
 import { batchSchema, type CallType, type ParsedCall } from '../contract/event-schemas.ts'
@@ -60,8 +60,13 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
   )
   const browserGuards = browserKeyEdge(deps)
 
+  // One route per path, so metrics and logs name the path that was called.
+  const post = (paths: readonly string[], ...handlers: RequestHandler[]) => {
+    for (const path of paths) router.post(path, ...handlers)
+  }
+
   for (const type of callTypes) {
-    router.post(
+    post(
       callPaths[type],
       ...jsonBody(limits.callBytes, { anyContentType: true }),
       auth,
@@ -86,7 +91,7 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
     )
   }
 
-  router.post(
+  post(
     batchPaths,
     ...jsonBody(limits.batchBytes, { anyContentType: true }),
     auth,
