@@ -1,6 +1,6 @@
 import Analytics from '@rudderstack/rudder-sdk-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectJourneyLanded, journeyFor } from '../helpers/sdk-journey.ts'
+import { expectJourneyLanded, journeyFor, sendServerJourney } from '../helpers/sdk-journey.ts'
 import {
   startContainer,
   testCredentials,
@@ -36,16 +36,7 @@ describe('the real @rudderstack/rudder-sdk-node 3 SDK (gzip on) pointed at a run
     })
     const journey = journeyFor('rudder-node')
     const anonymousId = 'rudder-node-device'
-    client.page({ anonymousId, name: 'Pricing', properties: { path: '/pricing' } })
-    client.identify({ anonymousId, traits: { viewedPricing: true } })
-    client.identify({
-      anonymousId,
-      userId: journey.userId,
-      traits: { email: journey.email, name: journey.name },
-      context: { ip: '203.0.113.7' },
-    })
-    client.track({ userId: journey.userId, event: journey.event, properties: { plan: 'pro' } })
-    client.group({ userId: journey.userId, groupId: journey.groupId, traits: journey.company })
+    sendServerJourney(client, journey, anonymousId)
     expect(await flush(client)).toBeUndefined()
     expect(failures).toEqual([])
     await expectJourneyLanded(container, journey, anonymousId)

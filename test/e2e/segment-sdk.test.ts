@@ -1,6 +1,6 @@
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectJourneyLanded, journeyFor } from '../helpers/sdk-journey.ts'
+import { expectJourneyLanded, journeyFor, sendServerJourney } from '../helpers/sdk-journey.ts'
 import {
   startContainer,
   testCredentials,
@@ -92,16 +92,7 @@ describe('the real @segment/analytics-node SDK pointed at a running container', 
     analytics.on('error', (error) => failures.push(error))
     const journey = journeyFor('segment-node')
     const anonymousId = 'segment-node-device'
-    analytics.page({ anonymousId, name: 'Pricing', properties: { path: '/pricing' } })
-    analytics.identify({ anonymousId, traits: { viewedPricing: true } })
-    analytics.identify({
-      anonymousId,
-      userId: journey.userId,
-      traits: { email: journey.email, name: journey.name },
-      context: { ip: '203.0.113.7' },
-    })
-    analytics.track({ userId: journey.userId, event: journey.event, properties: { plan: 'pro' } })
-    analytics.group({ userId: journey.userId, groupId: journey.groupId, traits: journey.company })
+    sendServerJourney(analytics, journey, anonymousId)
     await analytics.closeAndFlush({ timeout: 10_000 })
     expect(failures).toEqual([])
     await expectJourneyLanded(container, journey, anonymousId)

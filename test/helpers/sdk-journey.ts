@@ -27,6 +27,38 @@ export function journeyFor(sdk: string): SdkJourney {
   }
 }
 
+type Properties = Record<string, string | number | boolean>
+
+/** The calls of a server SDK the journey makes, as Segment's and RudderStack's both take them. */
+export interface ServerSdk {
+  page(message: { anonymousId: string; name: string; properties: Properties }): unknown
+  identify(message: {
+    anonymousId: string
+    userId?: string
+    traits: Properties
+    context?: Record<string, string>
+  }): unknown
+  track(message: { userId: string; event: string; properties: Properties }): unknown
+  group(message: { userId: string; groupId: string; traits: Properties }): unknown
+}
+
+/**
+ * Plays the journey through a server SDK for the device `anonymousId`; the backend passes the
+ * visitor's address on in `context.ip`. The caller flushes.
+ */
+export function sendServerJourney(sdk: ServerSdk, journey: SdkJourney, anonymousId: string): void {
+  sdk.page({ anonymousId, name: 'Pricing', properties: { path: '/pricing' } })
+  sdk.identify({ anonymousId, traits: { viewedPricing: true } })
+  sdk.identify({
+    anonymousId,
+    userId: journey.userId,
+    traits: { email: journey.email, name: journey.name },
+    context: { ip: '203.0.113.7' },
+  })
+  sdk.track({ userId: journey.userId, event: journey.event, properties: { plan: 'pro' } })
+  sdk.group({ userId: journey.userId, groupId: journey.groupId, traits: journey.company })
+}
+
 interface ProfileView {
   id: string
   userId: string | null
