@@ -27,6 +27,28 @@ describe('loadConfig', () => {
     expect(config.identityVerification).toBe('required')
   })
 
+  it('reads browser write keys, none by default in production, the demo key elsewhere', () => {
+    expect(loadConfig({ PARLEY_BROWSER_WRITE_KEYS: 'pk-a, pk-b' }).browserWriteKeys).toEqual([
+      'pk-a',
+      'pk-b',
+    ])
+    expect(loadConfig({}).browserWriteKeys).toEqual(['demo-browser-key'])
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      PARLEY_WRITE_KEYS: 'sk',
+      PARLEY_ADMIN_TOKEN: 'a'.repeat(16),
+      PARLEY_COOKIE_SECRET: 'c'.repeat(32),
+    })
+    expect(production.browserWriteKeys).toEqual([])
+    expect(production.demoDefaults).not.toContain('PARLEY_BROWSER_WRITE_KEYS')
+  })
+
+  it('refuses a key that is both a server and a browser write key', () => {
+    expect(() =>
+      loadConfig({ PARLEY_WRITE_KEYS: 'shared, sk', PARLEY_BROWSER_WRITE_KEYS: 'shared' }),
+    ).toThrow(/PARLEY_BROWSER_WRITE_KEYS: a key may not be both a server and a browser write key/)
+  })
+
   it('names every bad variable in one error', () => {
     const attempt = () =>
       loadConfig({ PORT: '99999', PARLEY_DATABASE_URL: 'mysql://x', PARLEY_COOKIE_SECRET: 'short' })
