@@ -47,17 +47,14 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
     server: deps.config.writeKeys,
     browser: deps.config.browserWriteKeys,
   })
-  const paths = [...trackingPaths]
-  router.use(paths, cookieParser(deps.config.cookieSecrets))
+  router.use([...trackingPaths], cookieParser(deps.config.cookieSecrets))
   // Browser SDKs that send JSON or Basic auth (RudderStack's) ask first; server SDKs never do.
-  router.options(
-    paths,
-    browserOrigin(
-      deps.config.allowedOrigins,
-      () => deps.metrics?.originRefused.inc(),
-      trackingRequestHeaders,
-    ),
+  const preflight = browserOrigin(
+    deps.config.allowedOrigins,
+    () => deps.metrics?.originRefused.inc(),
+    trackingRequestHeaders,
   )
+  for (const path of trackingPaths) router.options(path, preflight)
   const browserGuards = browserKeyEdge(deps)
 
   // One route per path, so metrics and logs name the path that was called.
