@@ -167,35 +167,44 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
     PARLEY_ALLOWED_ORIGINS: site.origin,
   })
 
-  it('analytics.js (its UMD build, settings inline) lands the whole journey in one profile and account', async () => {
+  /** Plays the journey through analytics.js with `delivery` as its Segment.io delivery strategy. */
+  async function playAnalyticsJs(journey: SdkJourney, delivery: Record<string, unknown>) {
     const container = suite.container()
-    const journey = journeyFor('analytics-next')
     const html = `<!doctype html><html><head><title>Pricing</title>
 <script src="/ajs/index.js"></script></head><body><h1>Pricing</h1></body></html>`
     const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
     const anonymousId = await page.evaluate(
-      async ({ journey, apiHost, writeKey }) => {
+      async ({ journey, apiHost, writeKey, delivery }) => {
         const { AnalyticsBrowser } = (window as unknown as { AnalyticsNext: AnalyticsNextGlobal })
           .AnalyticsNext
         const [analytics] = await AnalyticsBrowser.load({
           writeKey,
           cdnSettings: {
-            integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } },
+            integrations: {
+              'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http', ...delivery },
+            },
           },
         })
-        await analytics.page('Pricing', { path: '/pricing' })
-        await analytics.identify({ viewedPricing: true })
-        await analytics.identify(journey.userId, { email: journey.email, name: journey.name })
-        await analytics.track(journey.event, { plan: 'pro' })
-        await analytics.group(journey.groupId, journey.company)
+        // Each call in turn; a batch is only sent once it is full, so its calls are not awaited.
+        const calls = [
+          () => analytics.page('Pricing', { path: '/pricing' }),
+          () => analytics.identify({ viewedPricing: true }),
+          () => analytics.identify(journey.userId, { email: journey.email, name: journey.name }),
+          () => analytics.track(journey.event, { plan: 'pro' }),
+          () => analytics.group(journey.groupId, journey.company),
+        ]
+        if (delivery.deliveryStrategy === undefined) for (const call of calls) await call()
+        else await Promise.all(calls.map((call) => call()))
         return analytics.user().anonymousId()
       },
-      {
-        journey,
-        apiHost: `${new URL(container.url).host}/v1`,
-        writeKey: browserKey,
-      },
+      { journey, apiHost: `${new URL(container.url).host}/v1`, writeKey: browserKey, delivery },
     )
+    return { container, page, traffic, anonymousId }
+  }
+
+  it('analytics.js (its UMD build, settings inline) lands the whole journey in one profile and account', async () => {
+    const journey = journeyFor('analytics-next')
+    const { container, page, traffic, anonymousId } = await playAnalyticsJs(journey, {})
     await waitForPosts(page, traffic, 5)
     expect(
       traffic.answers.filter((a) => a.method === 'POST').map((a) => [a.path, a.status]),
@@ -211,6 +220,22 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
     expect(traffic.outside).toEqual([])
     expect(traffic.problems).toEqual([])
     await expectLanded(container, journey, anonymousId, traffic)
+  })
+
+  it('analytics.js in batching mode lands the journey through /v1/b', async () => {
+    const journey = journeyFor('analytics-next-batch')
+    const { container, page, traffic, anonymousId } = await playAnalyticsJs(journey, {
+      deliveryStrategy: { strategy: 'batching', config: { size: 5, timeout: 500 } },
+    })
+    await waitForPosts(page, traffic, 1)
+    expect(traffic.answers.map((a) => [a.method, a.path, a.status])).toEqual([
+      ['POST', '/v1/b', 200],
+    ])
+    expect(JSON.parse(traffic.answers[0]?.body ?? '{}')).toEqual({ success: true })
+    expect(traffic.outside).toEqual([])
+    expect(traffic.problems).toEqual([])
+    expect(typeof anonymousId).toBe('string')
+    await expectJourneyLanded(container, journey, anonymousId as string)
   })
 
   it('RudderStack’s browser SDK (bundled build, source config inline) lands the whole journey in one profile and account', async () => {
