@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hasChromium } from '../helpers/launch-chromium.ts'
 import { expectJourneyLanded, journeyFor, type SdkJourney } from '../helpers/sdk-journey.ts'
+import { testCredentials } from '../helpers/start-container.ts'
 import { browserSuite } from './browser-suite.ts'
 
 const root = join(import.meta.dirname, '../..')
@@ -33,6 +34,8 @@ interface Traffic {
   xhrAnswers: Answer[]
   /** Every answer of the container: the XHR answers and those the page's fetches got. */
   answers: Answer[]
+  /** Beacons sent to the container (their answers are not seen). */
+  beacons: string[]
   /** Console errors and warnings, uncaught errors and failed requests. */
   problems: string[]
 }
@@ -84,7 +87,7 @@ async function openSite(
   containerUrl: string,
   html: string,
 ): Promise<{ page: Page; traffic: Traffic }> {
-  const traffic: Traffic = { outside: [], xhrAnswers: [], answers: [], problems: [] }
+  const traffic: Traffic = { outside: [], xhrAnswers: [], answers: [], beacons: [], problems: [] }
   site.serve(html)
   await context.route('**/*', (route) => {
     const url = route.request().url()
@@ -117,6 +120,10 @@ async function openSite(
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning')
       traffic.problems.push(`console.${message.type()}: ${message.text()}`)
+  })
+  page.on('request', (request) => {
+    if (request.resourceType() === 'ping' && request.url().startsWith(containerUrl))
+      traffic.beacons.push(request.url())
   })
   page.on('pageerror', (error) => traffic.problems.push(`pageerror: ${error.message}`))
   page.on('requestfailed', (request) =>
@@ -238,14 +245,14 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
     await expectJourneyLanded(container, journey, anonymousId as string)
   })
 
-  it('RudderStack’s browser SDK (bundled build, source config inline) lands the whole journey in one profile and account', async () => {
+  /** Plays the journey through RudderStack's browser SDK loaded with `options` on top. */
+  async function playRudderJs(journey: SdkJourney, options: Record<string, unknown>) {
     const container = suite.container()
-    const journey = journeyFor('rudder-js')
     const html = `<!doctype html><html><head><title>Pricing</title>
 <script src="/rudder/index.js"></script></head><body><h1>Pricing</h1></body></html>`
     const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
     const anonymousId = await page.evaluate(
-      async ({ journey, dataPlaneUrl, writeKey }) => {
+      async ({ journey, dataPlaneUrl, writeKey, options }) => {
         const { RudderAnalytics } = (window as unknown as { rudderanalytics: RudderGlobal })
           .rudderanalytics
         const analytics = new RudderAnalytics()
@@ -263,6 +270,7 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
               },
             }),
             onLoaded: () => done(),
+            ...options,
           })
         })
         const sent = (call: (done: () => void) => void) =>
@@ -278,8 +286,14 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
         await sent((done) => analytics.group(journey.groupId, journey.company, done))
         return analytics.getAnonymousId()
       },
-      { journey, dataPlaneUrl: container.url, writeKey: browserKey },
+      { journey, dataPlaneUrl: container.url, writeKey: browserKey, options },
     )
+    return { container, page, traffic, anonymousId }
+  }
+
+  it('RudderStack’s browser SDK (bundled build, source config inline) lands the whole journey in one profile and account', async () => {
+    const journey = journeyFor('rudder-js')
+    const { container, page, traffic, anonymousId } = await playRudderJs(journey, {})
     await waitForPosts(page, traffic, 5)
     const posts = traffic.answers.filter((answer) => answer.method === 'POST')
     expect(posts.map((answer) => [answer.path, answer.status])).toEqual(
@@ -294,6 +308,32 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
     expect(traffic.outside).toEqual([])
     expect(traffic.problems).toEqual([])
     await expectLanded(container, journey, anonymousId, traffic)
+  })
+
+  it('RudderStack’s browser SDK with useBeacon lands the journey through /beacon/v1/batch', async () => {
+    const journey = journeyFor('rudder-js-beacon')
+    const { container, page, traffic, anonymousId } = await playRudderJs(journey, {
+      useBeacon: true,
+      beaconQueueOptions: { flushQueueInterval: 200 },
+    })
+    // A beacon's answer reaches no one: wait for the journey to land instead.
+    const landed = async () => {
+      const response = await fetch(
+        `${container.url}/v1/admin/profiles/lookup?userId=${journey.userId}`,
+        { headers: { authorization: `Bearer ${testCredentials.adminToken}` } },
+      )
+      const body = (await response.json()) as { profile?: { account: unknown } }
+      return response.status === 200 && body.profile?.account !== null
+    }
+    for (let i = 0; i < 100 && !(await landed()); i++) await page.waitForTimeout(50)
+    expect(traffic.beacons.length).toBeGreaterThan(0)
+    expect(
+      traffic.beacons.every((url) => url.startsWith(`${container.url}/beacon/v1/batch?writeKey=`)),
+    ).toBe(true)
+    expect(traffic.outside).toEqual([])
+    expect(traffic.problems).toEqual([])
+    expect(typeof anonymousId).toBe('string')
+    await expectJourneyLanded(container, journey, anonymousId as string)
   })
 })
 

@@ -111,6 +111,32 @@ describe('a browser write key', () => {
     expect(body.profile.traits).toEqual({ plan: 'pro' })
   })
 
+  it('takes the key from the query string on the beacon path only (RudderStack’s useBeacon)', async () => {
+    const a = app()
+    const batch = JSON.stringify({
+      batch: [{ type: 'track', anonymousId: 'device-1', event: 'Clicked' }],
+    })
+    await supertest(a.app)
+      .post(`/beacon/v1/batch?writeKey=${browserKey}`)
+      .set('origin', site)
+      .set('content-type', 'text/plain')
+      .send(batch)
+      .expect(200, { success: true })
+    expect((await a.lookup({ anonymousId: 'device-1' })).body.profile.visitor.events).toBe(1)
+    const refused = await supertest(a.app)
+      .post(`/v1/batch?writeKey=${browserKey}`)
+      .set('content-type', 'text/plain')
+      .send(batch)
+      .expect(401)
+    expect(refused.body.error.code).toBe('invalid_write_key')
+    await supertest(a.app)
+      .post(`/beacon/v1/batch?writeKey=${browserKey}`)
+      .set('origin', 'https://evil.example')
+      .set('content-type', 'text/plain')
+      .send(batch)
+      .expect(403)
+  })
+
   it('is held to the per-visitor rate limit of the browser endpoints', async () => {
     const a = app({ PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '2' })
     for (let i = 0; i < 2; i += 1)

@@ -31,12 +31,19 @@ export interface WriteKeyMatch {
 
 /**
  * Segment's write-key auth: `Authorization: Basic base64(writeKey + ':')`, or `writeKey` in the
- * body. Leaves a `WriteKeyMatch` on `res.locals.writeKey` (read it with `writeKeyOf`); a missing
+ * body, or with `fromQuery` (default false) in the query string, where a beacon, which can set no
+ * header, carries it (RudderStack's `/beacon/v1/batch?writeKey=`). Leaves a `WriteKeyMatch` on `res.locals.writeKey` (read it with `writeKeyOf`); a missing
  * or unknown key is a 401.
  */
-export function requireWriteKey(keys: WriteKeys): RequestHandler {
+export function requireWriteKey(
+  keys: WriteKeys,
+  options: { fromQuery?: boolean } = {},
+): RequestHandler {
   return (req, res, next) => {
-    const key = basicUser(req.headers.authorization) ?? bodyWriteKey(req.body)
+    const key =
+      basicUser(req.headers.authorization) ??
+      bodyWriteKey(req.body) ??
+      (options.fromQuery === true ? queryWriteKey(req.query) : undefined)
     const match = key === undefined ? undefined : findKey(keys, key)
     if (match === undefined) {
       next(
@@ -106,6 +113,11 @@ function basicUser(header: string | undefined): string | undefined {
   const colon = decoded.indexOf(':')
   const user = colon < 0 ? decoded : decoded.slice(0, colon)
   return user === '' ? undefined : user
+}
+
+function queryWriteKey(query: unknown): string | undefined {
+  const key = (query as Record<string, unknown> | undefined)?.writeKey
+  return typeof key === 'string' && key !== '' ? key : undefined
 }
 
 function bodyWriteKey(body: unknown): string | undefined {

@@ -30,9 +30,15 @@ const callPaths: Record<CallType, string[]> = {
   alias: ['/v1/alias', '/v1/a'],
 }
 const batchPaths = ['/v1/batch', '/v1/b']
+/** RudderStack's browser SDK with `useBeacon`: a batch whose write key is in the query string. */
+const beaconPaths = ['/beacon/v1/batch']
 
 /** Every path of the tracking API. */
-export const trackingPaths: readonly string[] = [...Object.values(callPaths).flat(), ...batchPaths]
+export const trackingPaths: readonly string[] = [
+  ...Object.values(callPaths).flat(),
+  ...batchPaths,
+  ...beaconPaths,
+]
 
 /**
  * The Segment-compatible tracking API (`/v1/identify|group|track|page|alias|batch` and
@@ -43,10 +49,8 @@ export const trackingPaths: readonly string[] = [...Object.values(callPaths).fla
  */
 export function segmentRoutes(deps: PersonalizeDeps): Router {
   const router = Router()
-  const auth = requireWriteKey({
-    server: deps.config.writeKeys,
-    browser: deps.config.browserWriteKeys,
-  })
+  const keys = { server: deps.config.writeKeys, browser: deps.config.browserWriteKeys }
+  const auth = requireWriteKey(keys)
   router.use([...trackingPaths], cookieParser(deps.config.cookieSecrets))
   // Browser SDKs that send JSON or Basic auth (RudderStack's) ask first; server SDKs never do.
   const preflight = browserOrigin(
@@ -88,57 +92,60 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
     )
   }
 
-  post(
-    batchPaths,
-    ...jsonBody(limits.batchBytes, { anyContentType: true }),
-    auth,
-    browserGuards,
-    async (req, res) => {
-      const body = parseWith(batchSchema, req.body, '')
-      if (body.batch.length > limits.batchEvents) {
-        throw new AppError(
-          'too_many_events',
-          `A batch may hold at most ${limits.batchEvents} events`,
-          { path: 'batch' },
-        )
-      }
-      const key = writeKeyOf(res)
-      const readItem = itemReader(deps, req, key)
-      const warnings: Warning[] = []
-      const rejected: (ErrorBody['error'] & { index: number })[] = []
-      let anonymousId: string | undefined
-      // One event at a time, each in its own transaction: a bad event is reported, the rest land.
-      for (const [index, item] of body.batch.entries()) {
-        const path = joinPath('batch', index)
-        try {
-          // Depth first: measuring the size of a 100,000-deep value would overflow the stack.
-          assertDepth(item as Json, path, limits.bodyDepth)
-          if (Buffer.byteLength(JSON.stringify(item)) > limits.callBytes) {
-            throw new AppError(
-              'payload_too_large',
-              `An event may be at most ${limits.callBytes} bytes`,
-              { path },
-            )
-          }
-          const type = batchItemType(item, path)
-          const event = await readItem(type, withBatchContext(item, body.context), {
-            path,
-            batchSentAt: body.sentAt,
-          })
-          const result = await ingest(event, deps)
-          anonymousId = result.anonymousId ?? event.anonymousId ?? anonymousId
-          warnings.push(...result.warnings)
-        } catch (error) {
-          if (!(error instanceof AppError) || error.status >= 500) throw error
-          rejected.push({ index, ...error.toBody().error })
-        }
-      }
-      if (key.kind === 'browser' && anonymousId !== undefined)
-        writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
-      res.json(
-        withWarnings({ success: true, ...(rejected.length > 0 ? { rejected } : {}) }, warnings),
+  const batchHandler: RequestHandler = async (req, res) => {
+    const body = parseWith(batchSchema, req.body, '')
+    if (body.batch.length > limits.batchEvents) {
+      throw new AppError(
+        'too_many_events',
+        `A batch may hold at most ${limits.batchEvents} events`,
+        { path: 'batch' },
       )
-    },
+    }
+    const key = writeKeyOf(res)
+    const readItem = itemReader(deps, req, key)
+    const warnings: Warning[] = []
+    const rejected: (ErrorBody['error'] & { index: number })[] = []
+    let anonymousId: string | undefined
+    // One event at a time, each in its own transaction: a bad event is reported, the rest land.
+    for (const [index, item] of body.batch.entries()) {
+      const path = joinPath('batch', index)
+      try {
+        // Depth first: measuring the size of a 100,000-deep value would overflow the stack.
+        assertDepth(item as Json, path, limits.bodyDepth)
+        if (Buffer.byteLength(JSON.stringify(item)) > limits.callBytes) {
+          throw new AppError(
+            'payload_too_large',
+            `An event may be at most ${limits.callBytes} bytes`,
+            { path },
+          )
+        }
+        const type = batchItemType(item, path)
+        const event = await readItem(type, withBatchContext(item, body.context), {
+          path,
+          batchSentAt: body.sentAt,
+        })
+        const result = await ingest(event, deps)
+        anonymousId = result.anonymousId ?? event.anonymousId ?? anonymousId
+        warnings.push(...result.warnings)
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error
+        rejected.push({ index, ...error.toBody().error })
+      }
+    }
+    if (key.kind === 'browser' && anonymousId !== undefined)
+      writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+    res.json(
+      withWarnings({ success: true, ...(rejected.length > 0 ? { rejected } : {}) }, warnings),
+    )
+  }
+  const batchBody = jsonBody(limits.batchBytes, { anyContentType: true })
+  post(batchPaths, ...batchBody, auth, browserGuards, batchHandler)
+  post(
+    beaconPaths,
+    ...batchBody,
+    requireWriteKey(keys, { fromQuery: true }),
+    browserGuards,
+    batchHandler,
   )
   return router
 }
