@@ -174,12 +174,17 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
     PARLEY_ALLOWED_ORIGINS: site.origin,
   })
 
-  /** Plays the journey through analytics.js with `delivery` as its Segment.io delivery strategy. */
-  async function playAnalyticsJs(journey: SdkJourney, delivery: Record<string, unknown>) {
+  /** Opens the site's pricing page with the SDK build at `script`. */
+  async function openSdkPage(script: string) {
     const container = suite.container()
     const html = `<!doctype html><html><head><title>Pricing</title>
-<script src="/ajs/index.js"></script></head><body><h1>Pricing</h1></body></html>`
-    const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
+<script src="${script}"></script></head><body><h1>Pricing</h1></body></html>`
+    return { container, ...(await openSite(await suite.newContext(), container.url, html)) }
+  }
+
+  /** Plays the journey through analytics.js with `delivery` as its Segment.io delivery strategy. */
+  async function playAnalyticsJs(journey: SdkJourney, delivery: Record<string, unknown>) {
+    const { container, page, traffic } = await openSdkPage('/ajs/index.js')
     const anonymousId = await page.evaluate(
       async ({ journey, apiHost, writeKey, delivery }) => {
         const { AnalyticsBrowser } = (window as unknown as { AnalyticsNext: AnalyticsNextGlobal })
@@ -247,10 +252,7 @@ describe.skipIf(!hasChromium())('browser SDKs pointed at a running container', (
 
   /** Plays the journey through RudderStack's browser SDK loaded with `options` on top. */
   async function playRudderJs(journey: SdkJourney, options: Record<string, unknown>) {
-    const container = suite.container()
-    const html = `<!doctype html><html><head><title>Pricing</title>
-<script src="/rudder/index.js"></script></head><body><h1>Pricing</h1></body></html>`
-    const { page, traffic } = await openSite(await suite.newContext(), container.url, html)
+    const { container, page, traffic } = await openSdkPage('/rudder/index.js')
     const anonymousId = await page.evaluate(
       async ({ journey, dataPlaneUrl, writeKey, options }) => {
         const { RudderAnalytics } = (window as unknown as { rudderanalytics: RudderGlobal })
