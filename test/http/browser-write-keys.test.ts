@@ -292,6 +292,12 @@ describe('a browser write key with identity verification required', () => {
     await a.server('/v1/i', { anonymousId: 'device-1', userId: 'u' }).expect(200)
     await a.server('/v1/t', { userId: 'other', event: 'Clicked' }).expect(200)
     await a.server('/v1/a', { previousId: 'device-2', userId: 'u' }).expect(200)
+    // No origin check either: a backend's call is not browser traffic.
+    const fromElsewhere = await a
+      .server('/v1/t', { userId: 'other', event: 'Clicked' })
+      .set('origin', 'https://evil.example')
+      .expect(200)
+    expect(fromElsewhere.headers['access-control-allow-origin']).toBeUndefined()
     await a.lookup({ userId: 'other' }).expect(200)
   })
 })
