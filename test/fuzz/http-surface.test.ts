@@ -17,6 +17,9 @@ interface Target {
   authorization?: string
 }
 
+const browserKey = 'fuzz-browser-key'
+const browserAuth = `Basic ${Buffer.from(`${browserKey}:`).toString('base64')}`
+
 const targets: Target[] = [
   ...['identify', 'page', 'track', 'group'].map((type) => ({
     method: 'post' as const,
@@ -26,6 +29,12 @@ const targets: Target[] = [
     method: 'post' as const,
     path: `/v1/${type}`,
     authorization: auth.write,
+  })),
+  // analytics.js's short paths, with a browser write key: browser traffic on the tracking API.
+  ...['i', 'g', 't', 'p', 'a', 'b'].map((type) => ({
+    method: 'post' as const,
+    path: `/v1/${type}`,
+    authorization: browserAuth,
   })),
   { method: 'post', path: '/v1/admin/suppressions', authorization: auth.admin },
   { method: 'post', path: '/v1/personalize' },
@@ -153,7 +162,7 @@ let before: string[]
 
 beforeAll(async () => {
   before = prototypeNames()
-  built = buildApp()
+  built = buildApp({ PARLEY_BROWSER_WRITE_KEYS: browserKey })
   server = built.app.listen(0, '127.0.0.1')
   await new Promise((done) => server.once('listening', done))
 })

@@ -23,7 +23,12 @@ export interface PersonalizationApp {
   close: () => Promise<void>
 }
 
-export function personalizationApp(yaml: string, start = Date.parse('2026-06-01T12:00:00Z')) {
+/** `env` adds or overrides settings (e.g. `PARLEY_BROWSER_WRITE_KEYS`). */
+export function personalizationApp(
+  yaml: string,
+  start = Date.parse('2026-06-01T12:00:00Z'),
+  env: Record<string, string> = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'parley-personalize-'))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -31,6 +36,7 @@ export function personalizationApp(yaml: string, start = Date.parse('2026-06-01T
     PARLEY_ADMIN_TOKEN: adminToken,
     PARLEY_WRITE_KEYS: 'test-write-key',
     PARLEY_COOKIE_SECRET: 'test-cookie-secret-0123456789-abcdefghij',
+    ...env,
   })
   let now = start
   const clock = () => now

@@ -130,14 +130,35 @@ describe('company accounts', () => {
     })
   })
 
-  it('warns and drops company traits with neither id nor domain', async () => {
+  it('warns and drops company traits with neither id, domain nor a work email', async () => {
     const response = await t
-      .server('/v1/identify', { userId: 'u', traits: { company: { name: 'Nameless' } } })
+      .server('/v1/identify', {
+        userId: 'u',
+        traits: { email: 'u@gmail.com', company: { name: 'Nameless' } },
+      })
       .expect(200)
     expect(response.body.warnings).toEqual([
       expect.objectContaining({ code: 'company_without_key', path: 'traits.company' }),
     ])
     expect(await account('u')).toBeNull()
+  })
+
+  it('keys company traits without id or domain by the work email’s domain', async () => {
+    const response = await t
+      .server('/v1/identify', {
+        userId: 'jane',
+        traits: { email: 'Jane@Acme.com', company: { name: 'Acme', plan: 'trial' } },
+      })
+      .expect(200)
+    expect(response.body.warnings).toBeUndefined()
+    expect(await account('jane')).toMatchObject({
+      keys: ['domain:acme.com'],
+      traits: { name: 'Acme', plan: 'trial', domain: 'acme.com' },
+      link: { source: 'company' },
+    })
+    // A colleague who only logs in with a work email joins the same account.
+    await t.server('/v1/identify', { userId: 'joe', traits: { email: 'joe@acme.com' } }).expect(200)
+    expect((await account('joe')).id).toBe((await account('jane')).id)
   })
 
   it('brings the account along when an anonymous device with company traits merges into a user', async () => {

@@ -145,9 +145,9 @@ describe('bad input', () => {
     expect(after.fresh).toBeUndefined()
   })
 
-  it('answers an unsupported content type with 415', async () => {
+  it('answers an unsupported content type on a browser endpoint with 415', async () => {
     const response = await raw(
-      '/v1/identify',
+      '/v1/web/identify',
       'userId=u',
       'application/x-www-form-urlencoded',
     ).expect(415)
@@ -155,6 +155,19 @@ describe('bad input', () => {
       code: 'unsupported_media_type',
       path: 'content-type',
     })
+  })
+
+  it('reads the tracking API body as JSON whatever its declared type, and a form as bad JSON', async () => {
+    await raw(
+      '/v1/identify',
+      JSON.stringify({ userId: 'u', traits: { a: 1 } }),
+      'application/x-www-form-urlencoded',
+    ).expect(200)
+    expect((await t.lookup({ userId: 'u' })).body.profile.traits).toEqual({ a: 1 })
+    const form = await raw('/v1/identify', 'userId=v', 'application/x-www-form-urlencoded')
+    expect(form.status).toBe(400)
+    expect(form.body.error.code).toBe('invalid_json')
+    await t.lookup({ userId: 'v' }).expect(404)
   })
 
   it('ignores unknown fields', async () => {

@@ -38,6 +38,26 @@ describe('Segment write-key auth', () => {
 })
 
 describe('POST /v1/identify', () => {
+  it('reads user traits from context.traits when traits is absent (RudderStack’s browser SDK)', async () => {
+    await t
+      .server('/v1/identify', {
+        userId: 'U',
+        context: { traits: { email: 'ada@example.com', plan: 'pro' } },
+      })
+      .expect(200)
+    await t
+      .server('/v1/identify', {
+        userId: 'U',
+        traits: { plan: 'team' },
+        context: { traits: { plan: 'ignored', extra: 'ignored' } },
+      })
+      .expect(200)
+    expect((await t.lookup({ userId: 'U' })).body.profile.traits).toEqual({
+      email: 'ada@example.com',
+      plan: 'team',
+    })
+  })
+
   it('creates the known user from a server call with only a user id', async () => {
     await t.server('/v1/identify', { userId: 'U', traits: { email: 'U@Example.com' } }).expect(200)
     const { body } = await t.lookup({ userId: 'U' }).expect(200)

@@ -53,6 +53,21 @@ describe('GET /metrics', () => {
     ).toMatch(/ 2$/)
   })
 
+  it('names the tracking path that was called, long or short', async () => {
+    built = buildApp()
+    for (const path of ['/v1/track', '/v1/t'])
+      await request(built.app)
+        .post(path)
+        .set('Authorization', auth.write)
+        .send({ userId: 'u', event: 'Clicked' })
+        .expect(200)
+    const text = await scrape()
+    for (const path of ['/v1/track', '/v1/t'])
+      expect(
+        line(text, `parley_http_requests_total{method="POST",route="${path}",status="200"}`),
+      ).toMatch(/ 1$/)
+  })
+
   it('counts committed identity changes by kind and returned warnings by code', async () => {
     built = buildApp()
     const identify = (body: object) =>

@@ -22,6 +22,7 @@ const envSchema = z
     PARLEY_PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     PARLEY_PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     PARLEY_WRITE_KEYS: list.optional(),
+    PARLEY_BROWSER_WRITE_KEYS: list.optional(),
     PARLEY_ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     PARLEY_COOKIE_SECRET: list
       .pipe(z.array(z.string().min(32, 'each secret needs at least 32 characters')).min(1))
@@ -75,6 +76,16 @@ const envSchema = z
         })
       }
     }
+    const serverKeys = new Set(env.PARLEY_WRITE_KEYS ?? [])
+    for (const key of env.PARLEY_BROWSER_WRITE_KEYS ?? []) {
+      if (serverKeys.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PARLEY_BROWSER_WRITE_KEYS'],
+          message: 'a key may not be both a server and a browser write key',
+        })
+      }
+    }
     if (env.NODE_ENV === 'production') {
       for (const name of [
         'PARLEY_COOKIE_SECRET',
@@ -95,6 +106,7 @@ const envSchema = z
 /** Demo credentials used outside production when none are set; the start log says so. */
 export const demoCredentials = {
   writeKey: 'demo-write-key',
+  browserWriteKey: 'demo-browser-key',
   adminToken: 'demo-admin-token-change-me',
   cookieSecret: 'demo-cookie-secret-do-not-use-in-production',
 } as const
@@ -108,8 +120,14 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL'
   /** PostgreSQL engine: connections per instance and how long to wait before answering 503. */
   postgres: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number }
-  /** Write keys accepted by the Segment-compatible API. */
+  /** Server write keys accepted by the Segment-compatible API: trusted backends. */
   writeKeys: string[]
+  /**
+   * Browser write keys (`PARLEY_BROWSER_WRITE_KEYS`): public, they sit in pages, so their calls
+   * are browser traffic with every guard of `/v1/web/*`. Default: none in production,
+   * `demo-browser-key` elsewhere (reported as a demo default).
+   */
+  browserWriteKeys: string[]
   adminToken: string
   /** The first secret signs the anonymous-id cookie; all of them verify it (rotation). */
   cookieSecrets: string[]
@@ -178,6 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       statementTimeoutMs: parsed.PARLEY_PG_STATEMENT_TIMEOUT_MS,
     },
     writeKeys: orDemo(parsed.PARLEY_WRITE_KEYS, 'PARLEY_WRITE_KEYS', [demoCredentials.writeKey]),
+    browserWriteKeys:
+      parsed.PARLEY_BROWSER_WRITE_KEYS ??
+      (parsed.NODE_ENV === 'production'
+        ? []
+        : orDemo(undefined, 'PARLEY_BROWSER_WRITE_KEYS', [demoCredentials.browserWriteKey])),
     adminToken: orDemo(parsed.PARLEY_ADMIN_TOKEN, 'PARLEY_ADMIN_TOKEN', demoCredentials.adminToken),
     cookieSecrets: orDemo(parsed.PARLEY_COOKIE_SECRET, 'PARLEY_COOKIE_SECRET', [
       demoCredentials.cookieSecret,

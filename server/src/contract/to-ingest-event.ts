@@ -47,7 +47,7 @@ export function toIngestEvent(type: CallType, call: ParsedCall, origin: CallOrig
 
   const normalized =
     type === 'identify'
-      ? normalizeTraits(call.traits ?? {}, at('traits'))
+      ? identifyTraits(call, at)
       : type === 'group'
         ? normalizeCompanyTraits({ ...(call.traits ?? {}), id: call.groupId ?? null }, at('traits'))
         : { user: {}, company: undefined, warnings: [] }
@@ -79,6 +79,16 @@ export function toIngestEvent(type: CallType, call: ParsedCall, origin: CallOrig
   if (isJsonObject(call.properties)) event.properties = call.properties
   if (type === 'page') event.page = pageInfo(call.properties ?? {}, call.context ?? {})
   return event
+}
+
+/**
+ * An identify's user traits: `traits`, else `context.traits`, where RudderStack's browser SDK
+ * sends them (its identify has no top-level `traits`).
+ */
+function identifyTraits(call: ParsedCall, at: (key: string) => string) {
+  if (isJsonObject(call.traits) || !isJsonObject(call.context?.traits))
+    return normalizeTraits(call.traits ?? {}, at('traits'))
+  return normalizeTraits(call.context.traits, at('context.traits'))
 }
 
 function usableId(

@@ -19,6 +19,8 @@ export const errorStatus = {
   invalid_metrics_token: 401,
   identity_verification_failed: 401,
   origin_not_allowed: 403,
+  server_key_required: 403,
+  unverified_user_id: 403,
   route_not_found: 404,
   profile_not_found: 404,
   rate_limited: 429,

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express'
 import type { AppDeps } from '../app-deps.ts'
 import { maxIdLength } from '../identity/junk-ids.ts'
 import { readAnonymousCookie } from './anonymous-cookie.ts'
+import { clientAddress } from './client-address.ts'
 import { browserOrigin } from './origin-check.ts'
 import { clientBucket, rateLimit, type RateLimitDeps } from './rate-limit.ts'
 
@@ -13,17 +14,23 @@ const minute = 60_000
 /**
  * The guards in front of every browser endpoint, before its body is read: the Origin allow-list
  * (with CORS headers and preflight) and the per-client-IP rate limit. Mount once:
- * `app.use(browserPaths, ...browserEdge(deps))`.
+ * `app.use(browserPaths, ...browserEdge(deps))`; the tracking API runs the same guards for calls
+ * with a browser write key. `requestHeaders`: what a preflight may ask for (default
+ * `Content-Type, X-Request-Id`).
  */
-export function browserEdge(deps: AppDeps): RequestHandler[] {
+export function browserEdge(deps: AppDeps, requestHeaders?: string): RequestHandler[] {
   return [
-    browserOrigin(deps.config.allowedOrigins, () => deps.metrics?.originRefused.inc()),
+    browserOrigin(
+      deps.config.allowedOrigins,
+      () => deps.metrics?.originRefused.inc(),
+      requestHeaders,
+    ),
     rateLimit(
       {
         name: 'ip',
         limit: deps.config.rateLimitIpPerMinute,
         windowMs: minute,
-        keyOf: (req) => clientBucket(req.ip),
+        keyOf: (req) => clientBucket(clientAddress(req, false)),
       },
       limiterDeps(deps),
     ),

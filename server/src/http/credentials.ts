@@ -14,14 +14,37 @@ export function writeKeySource(key: string): string {
   return `wk:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
 }
 
+/** The two kinds of write key: `server` keys are trusted backends, `browser` keys are public. */
+export type WriteKeyKind = 'server' | 'browser'
+
+/** The write keys the tracking API accepts, by kind. */
+export interface WriteKeys {
+  server: readonly string[]
+  browser: readonly string[]
+}
+
+/** What `requireWriteKey` found: the key's dedup source and its kind. */
+export interface WriteKeyMatch {
+  source: string
+  kind: WriteKeyKind
+}
+
 /**
  * Segment's write-key auth: `Authorization: Basic base64(writeKey + ':')`, or `writeKey` in the
- * body. Sets `res.locals.source`; a missing or unknown key is a 401.
+ * body, or with `fromQuery` (default false) in the query string, where a beacon, which can set no
+ * header, carries it (RudderStack's `/beacon/v1/batch?writeKey=`). Leaves a `WriteKeyMatch` on `res.locals.writeKey` (read it with `writeKeyOf`); a missing
+ * or unknown key is a 401.
  */
-export function requireWriteKey(writeKeys: readonly string[]): RequestHandler {
+export function requireWriteKey(
+  keys: WriteKeys,
+  options: { fromQuery?: boolean } = {},
+): RequestHandler {
   return (req, res, next) => {
-    const key = basicUser(req.headers.authorization) ?? bodyWriteKey(req.body)
-    const match = key === undefined ? undefined : writeKeys.find((known) => sameSecret(key, known))
+    const key =
+      basicUser(req.headers.authorization) ??
+      bodyWriteKey(req.body) ??
+      (options.fromQuery === true ? queryWriteKey(req.query) : undefined)
+    const match = key === undefined ? undefined : findKey(keys, key)
     if (match === undefined) {
       next(
         new AppError(
@@ -34,9 +57,28 @@ export function requireWriteKey(writeKeys: readonly string[]): RequestHandler {
       )
       return
     }
-    res.locals.source = writeKeySource(match)
+    res.locals.writeKey = match
     next()
   }
+}
+
+/** The write key `requireWriteKey` accepted for this request. */
+export function writeKeyOf(res: { locals: Record<string, unknown> }): WriteKeyMatch {
+  const match = res.locals.writeKey as WriteKeyMatch | undefined
+  if (match === undefined) throw new Error('writeKeyOf: requireWriteKey did not run')
+  return match
+}
+
+function findKey(keys: WriteKeys, key: string): WriteKeyMatch | undefined {
+  // Every key is compared, so the time taken does not tell which list (if any) holds it.
+  let found: WriteKeyMatch | undefined
+  for (const kind of ['server', 'browser'] as const) {
+    for (const known of keys[kind]) {
+      if (sameSecret(key, known) && found === undefined)
+        found = { source: writeKeySource(known), kind }
+    }
+  }
+  return found
 }
 
 /** `Authorization: Bearer <admin token>`, else a 401. */
@@ -71,6 +113,11 @@ function basicUser(header: string | undefined): string | undefined {
   const colon = decoded.indexOf(':')
   const user = colon < 0 ? decoded : decoded.slice(0, colon)
   return user === '' ? undefined : user
+}
+
+function queryWriteKey(query: unknown): string | undefined {
+  const key = (query as Record<string, unknown> | undefined)?.writeKey
+  return typeof key === 'string' && key !== '' ? key : undefined
 }
 
 function bodyWriteKey(body: unknown): string | undefined {

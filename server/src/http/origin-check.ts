@@ -27,7 +27,7 @@ export function originMatcher(allowed: readonly string[]): (origin: string) => b
   }
 }
 
-/** Headers a preflight may ask for; anything else the browser endpoints ignore. */
+/** Headers a preflight may ask for by default; anything else the browser endpoints ignore. */
 const allowedRequestHeaders = 'Content-Type, X-Request-Id'
 
 /**
@@ -37,11 +37,12 @@ const allowedRequestHeaders = 'Content-Type, X-Request-Id'
  * them through. Browsers send `Origin` on every POST, so only non-browser clients (which could
  * forge it anyway) and same-origin pages get past without one. Allowed origins get CORS headers
  * with credentials, so the page can read the answer and the cookie rides along; preflights are
- * answered here with 204.
+ * answered here with 204, allowing `requestHeaders` (default `Content-Type, X-Request-Id`).
  */
 export function browserOrigin(
   allowed: readonly string[],
   onRefused: () => void = () => undefined,
+  requestHeaders: string = allowedRequestHeaders,
 ): RequestHandler {
   const isAllowed = originMatcher(allowed)
   return (req, res, next) => {
@@ -68,7 +69,7 @@ export function browserOrigin(
     if (req.method === 'OPTIONS') {
       res.set({
         'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers': allowedRequestHeaders,
+        'Access-Control-Allow-Headers': requestHeaders,
         'Access-Control-Max-Age': '600',
       })
       res.status(204).end()

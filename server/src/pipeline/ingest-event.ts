@@ -40,6 +40,11 @@ export interface IngestEvent {
   name?: string
   properties?: JsonObject
   page?: PageInfo
+  /**
+   * The visitor's address, from `http/client-address`: the connection's for browser traffic,
+   * `context.ip` for a server key. For enrichment; not stored.
+   */
+  clientIp?: string | undefined
   /** Event time (ms), corrected for the sender's clock. */
   at: number
   /** When the container received the call (ms). */

@@ -9,7 +9,8 @@ import type { Warning } from './warnings.ts'
 
 /**
  * Links the profile to its company account (SPEC section 4): company traits are deep-merged into
- * the account keyed by `company.id`, else by domain; without company traits, a work email links
+ * the account keyed by `company.id`, else by domain, else by the work email's domain; without
+ * company traits, a work email links
  * the profile to its domain's account unless an explicit company link stands.
  */
 export async function resolveAccount(
@@ -24,9 +25,16 @@ export async function resolveAccount(
     return { ...profile, account: applyLink(profile.account, { id: null, source: 'company', at }) }
   }
   if (company !== undefined) {
-    const keys = companyKeys(company)
-    if (keys.length > 0) {
-      const account = await upsertAccount(tx, keys, company, event, options.newId, warnings)
+    const keyed = keyedCompany(company, profile)
+    if (keyed !== undefined) {
+      const account = await upsertAccount(
+        tx,
+        keyed.keys,
+        keyed.traits,
+        event,
+        options.newId,
+        warnings,
+      )
       return {
         ...profile,
         account: applyLink(profile.account, { id: account.id, source: 'company', at }),
@@ -35,7 +43,7 @@ export async function resolveAccount(
     warnings.push({
       code: 'company_without_key',
       message:
-        'Company traits need an id or a valid domain to find their account; they were dropped',
+        'Company traits need an id, a valid domain or a work email to find their account; they were dropped',
       path: event.type === 'group' ? 'groupId' : 'traits.company',
     })
   }
@@ -55,6 +63,22 @@ export async function resolveAccount(
     ...profile,
     account: applyLink(profile.account, { id: account.id, source: 'email', at }),
   }
+}
+
+/**
+ * The company's lookup keys and traits. Without an id or a domain, the user's work email names
+ * the company (`{name: 'Acme'}` from jane@acme.com is the account of acme.com), as it does when
+ * there are no company traits at all; a free-mail address names none.
+ */
+function keyedCompany(
+  company: JsonObject,
+  profile: Profile,
+): { keys: string[]; traits: JsonObject } | undefined {
+  const keys = companyKeys(company)
+  if (keys.length > 0) return { keys, traits: company }
+  const domain = workEmailDomain(materializeTraits(profile.traits).email)
+  if (domain === undefined) return undefined
+  return { keys: [`domain:${domain}`], traits: { ...company, domain } }
 }
 
 /**

@@ -1,20 +1,15 @@
 import { Router } from 'express'
-import { browserIdentifySchema, type CallType } from '../contract/event-schemas.ts'
+import type { CallType } from '../contract/event-schemas.ts'
 import { limits } from '../contract/limits.ts'
-import { readCall } from '../contract/read-call.ts'
-import { pageInfo } from '../contract/to-ingest-event.ts'
-import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
+import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
+import { readAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { visitorRateLimit } from '../http/browser-guard.ts'
 import { jsonBody } from '../http/json-body.ts'
-import { checkUserHash } from '../identity/check-verification.ts'
-import type { IngestEvent } from '../pipeline/ingest-event.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings } from '../pipeline/warnings.ts'
-import { personalizeFor, type PersonalizeDeps } from './personalize-routes.ts'
+import type { PersonalizeDeps } from './personalize-routes.ts'
 
 const browserTypes: readonly Exclude<CallType, 'alias'>[] = ['identify', 'page', 'track', 'group']
-/** Calls whose answer carries the personalisation payload (track is fire-and-forget). */
-const payloadTypes: readonly CallType[] = ['identify', 'page', 'group']
 
 /**
  * Endpoints for the browser client (`/v1/web/identify|page|track|group`). No write key: they are
@@ -25,78 +20,19 @@ const payloadTypes: readonly CallType[] = ['identify', 'page', 'group']
  */
 export function browserRoutes(deps: PersonalizeDeps): Router {
   const router = Router()
-  const verification = {
-    mode: deps.config.identityVerification,
-    secret: deps.config.identitySecret,
-  }
-
   const perVisitor = visitorRateLimit(deps)
 
   for (const type of browserTypes) {
     router.post(`/v1/web/${type}`, ...jsonBody(limits.callBytes), perVisitor, async (req, res) => {
-      const { call, event } = readCall(
-        type,
-        req.body,
-        {
-          channel: 'browser',
-          source: 'browser',
-          receivedAt: deps.clock(),
-          path: '',
-          fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
-        },
-        type === 'identify' ? browserIdentifySchema : undefined,
-      )
-      let verified = false
-      if (type === 'identify') {
-        const hash = (call as { userHash?: string }).userHash
-        verified = checkUserHash(verification, event.userId, hash)
-      } else {
-        // Only identify may claim a user id from a browser; other calls follow the device's link.
-        event.userId = undefined
-      }
-      if (verification.mode === 'required' && !verified) dropCompanyTraits(event)
-
+      const { call, event } = await readBrowserCall(deps, type, req.body, req, {
+        source: 'browser',
+        path: '',
+        fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
+      })
       const result = await ingest(event, deps)
-      const anonymousId = result.anonymousId ?? event.anonymousId
-      if (anonymousId !== undefined)
-        writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
-      const payload = payloadTypes.includes(type)
-        ? await personalizeFor(
-            deps,
-            result.profileId,
-            event.page ?? pageInfo({}, call.context ?? {}),
-            req,
-            call.context ?? undefined,
-          )
-        : undefined
-      res.json(
-        withWarnings(
-          {
-            anonymousId,
-            userId: result.userId,
-            ...(result.rotated ? { rotated: true } : {}),
-            ...(payload === undefined
-              ? {}
-              : { segments: payload.segments, experiences: payload.experiences }),
-          },
-          result.warnings,
-        ),
-      )
+      const answer = await answerBrowserCall(deps, call, event, result, req, res)
+      res.json(withWarnings(answer, result.warnings))
     })
   }
   return router
-}
-
-/**
- * With verification required, an unverified browser call may not write to a company account that
- * other users share.
- */
-function dropCompanyTraits(event: IngestEvent): void {
-  if (event.company === undefined) return
-  event.company = undefined
-  event.warnings.push({
-    code: 'company_requires_verification',
-    message: 'Company traits from the browser need a verified identify; they were dropped',
-    path: event.type === 'group' ? 'groupId' : 'traits.company',
-  })
 }

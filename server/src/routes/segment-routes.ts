@@ -1,49 +1,111 @@
-import { Router } from 'express'
-import type { AppDeps } from '../app-deps.ts'
-import { batchSchema, type CallType } from '../contract/event-schemas.ts'
+import cookieParser from 'cookie-parser'
+import { Router, type Request, type RequestHandler } from 'express'
+import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
+import { browserKeyEdge, trackingRequestHeaders } from '../browser/browser-key-edge.ts'
+import { batchSchema, type CallType, type ParsedCall } from '../contract/event-schemas.ts'
 import { assertDepth, joinPath } from '../contract/inspect-json.ts'
 import { limits } from '../contract/limits.ts'
 import { parseWith } from '../contract/parse-with.ts'
 import { readCall } from '../contract/read-call.ts'
 import { AppError, type ErrorBody } from '../errors/app-error.ts'
-import { requireWriteKey } from '../http/credentials.ts'
+import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
+import { clientAddress } from '../http/client-address.ts'
+import { requireWriteKey, writeKeyOf, type WriteKeyMatch } from '../http/credentials.ts'
 import { jsonBody } from '../http/json-body.ts'
+import { browserOrigin } from '../http/origin-check.ts'
+import type { IngestEvent } from '../pipeline/ingest-event.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings, type Warning } from '../pipeline/warnings.ts'
 import { isJsonObject, type Json } from '../traits/json.ts'
+import type { PersonalizeDeps } from './personalize-routes.ts'
 
 const callTypes: readonly CallType[] = ['identify', 'group', 'track', 'page', 'alias']
 
-/**
- * The Segment-compatible tracking API (`/v1/identify`, `/v1/group`, `/v1/track`, `/v1/page`,
- * `/v1/alias`, `/v1/batch`), so Segment and RudderStack SDKs can point their host here unchanged.
- */
-export function segmentRoutes(deps: AppDeps): Router {
-  const router = Router()
-  const auth = requireWriteKey(deps.config.writeKeys)
+/** Each call's paths: Segment's long name and analytics.js's one-letter short path. */
+const callPaths: Record<CallType, string[]> = {
+  identify: ['/v1/identify', '/v1/i'],
+  group: ['/v1/group', '/v1/g'],
+  track: ['/v1/track', '/v1/t'],
+  page: ['/v1/page', '/v1/p'],
+  alias: ['/v1/alias', '/v1/a'],
+}
+const batchPaths = ['/v1/batch', '/v1/b']
+/** RudderStack's browser SDK with `useBeacon`: a batch whose write key is in the query string. */
+const beaconPaths = ['/beacon/v1/batch']
 
-  for (const type of callTypes) {
-    router.post(`/v1/${type}`, ...jsonBody(limits.callBytes), auth, async (req, res) => {
-      const { event } = readCall(type, req.body, origin(res.locals.source as string, deps))
-      const result = await ingest(event, deps)
-      res.json(withWarnings({ success: true }, result.warnings))
-    })
+/** Every path of the tracking API. */
+export const trackingPaths: readonly string[] = [
+  ...Object.values(callPaths).flat(),
+  ...batchPaths,
+  ...beaconPaths,
+]
+
+/**
+ * The Segment-compatible tracking API (`/v1/identify|group|track|page|alias|batch` and
+ * analytics.js's `/v1/i|g|t|p|a|b`), so Segment and RudderStack SDKs, in browsers and on servers,
+ * can point their host here unchanged. Bodies are JSON whatever their declared type, plain or
+ * gzip / deflate / br. A server write key is a trusted backend; a browser write key's calls are
+ * browser traffic and go through the very guards and steps of `/v1/web/*`.
+ */
+export function segmentRoutes(deps: PersonalizeDeps): Router {
+  const router = Router()
+  const keys = { server: deps.config.writeKeys, browser: deps.config.browserWriteKeys }
+  const auth = requireWriteKey(keys)
+  router.use([...trackingPaths], cookieParser(deps.config.cookieSecrets))
+  // Browser SDKs that send JSON or Basic auth (RudderStack's) ask first; server SDKs never do.
+  const preflight = browserOrigin(
+    deps.config.allowedOrigins,
+    () => deps.metrics?.originRefused.inc(),
+    trackingRequestHeaders,
+  )
+  for (const path of trackingPaths) router.options(path, preflight)
+  const browserGuards = browserKeyEdge(deps)
+
+  // One route per path, so metrics and logs name the path that was called.
+  const post = (paths: readonly string[], ...handlers: RequestHandler[]) => {
+    for (const path of paths) router.post(path, ...handlers)
   }
 
-  router.post('/v1/batch', ...jsonBody(limits.batchBytes), auth, async (req, res) => {
+  for (const type of callTypes) {
+    post(
+      callPaths[type],
+      ...jsonBody(limits.callBytes, { anyContentType: true }),
+      auth,
+      browserGuards,
+      async (req, res) => {
+        const key = writeKeyOf(res)
+        if (key.kind === 'browser') {
+          const { call, event } = await readBrowserCall(deps, type, req.body, req, {
+            source: key.source,
+            path: '',
+            fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
+          })
+          const result = await ingest(event, deps)
+          const answer = await answerBrowserCall(deps, call, event, result, req, res)
+          res.json(withWarnings({ success: true, ...answer }, result.warnings))
+          return
+        }
+        const event = readServerCall(deps, type, req.body, req, key, { path: '' })
+        const result = await ingest(event, deps)
+        res.json(withWarnings({ success: true }, result.warnings))
+      },
+    )
+  }
+
+  const batchHandler: RequestHandler = async (req, res) => {
     const body = parseWith(batchSchema, req.body, '')
     if (body.batch.length > limits.batchEvents) {
       throw new AppError(
         'too_many_events',
         `A batch may hold at most ${limits.batchEvents} events`,
-        {
-          path: 'batch',
-        },
+        { path: 'batch' },
       )
     }
-    const source = res.locals.source as string
+    const key = writeKeyOf(res)
+    const readItem = itemReader(deps, req, key)
     const warnings: Warning[] = []
     const rejected: (ErrorBody['error'] & { index: number })[] = []
+    let anonymousId: string | undefined
     // One event at a time, each in its own transaction: a bad event is reported, the rest land.
     for (const [index, item] of body.batch.entries()) {
       const path = joinPath('batch', index)
@@ -58,27 +120,79 @@ export function segmentRoutes(deps: AppDeps): Router {
           )
         }
         const type = batchItemType(item, path)
-        const { event } = readCall(type, withBatchContext(item, body.context), {
-          ...origin(source, deps),
+        const event = await readItem(type, withBatchContext(item, body.context), {
           path,
           batchSentAt: body.sentAt,
         })
         const result = await ingest(event, deps)
+        anonymousId = result.anonymousId ?? event.anonymousId ?? anonymousId
         warnings.push(...result.warnings)
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error
         rejected.push({ index, ...error.toBody().error })
       }
     }
+    if (key.kind === 'browser' && anonymousId !== undefined)
+      writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
     res.json(
       withWarnings({ success: true, ...(rejected.length > 0 ? { rejected } : {}) }, warnings),
     )
-  })
+  }
+  const batchBody = jsonBody(limits.batchBytes, { anyContentType: true })
+  post(batchPaths, ...batchBody, auth, browserGuards, batchHandler)
+  post(
+    beaconPaths,
+    ...batchBody,
+    requireWriteKey(keys, { fromQuery: true }),
+    browserGuards,
+    batchHandler,
+  )
   return router
 }
 
-function origin(source: string, deps: AppDeps) {
-  return { channel: 'server' as const, source, receivedAt: deps.clock(), path: '' }
+interface ItemOrigin {
+  path: string
+  batchSentAt?: number | undefined
+}
+
+/** Reads a batch's events as browser calls or server calls, after the key that sent them. */
+function itemReader(
+  deps: PersonalizeDeps,
+  req: Request,
+  key: WriteKeyMatch,
+): (type: CallType, item: unknown, origin: ItemOrigin) => Promise<IngestEvent> {
+  if (key.kind === 'server')
+    return (type, item, origin) =>
+      Promise.resolve(readServerCall(deps, type, item, req, key, origin))
+  // Events without an anonymous id share one device per request: the cookie's, else a new one.
+  const fallbackAnonymousId = readAnonymousCookie(req) ?? deps.newId()
+  return async (type, item, origin) =>
+    (
+      await readBrowserCall(deps, type, item, req, {
+        source: key.source,
+        fallbackAnonymousId,
+        ...origin,
+      })
+    ).event
+}
+
+/** A call from a trusted backend: as sent, with the visitor's address from `context.ip`. */
+function readServerCall(
+  deps: PersonalizeDeps,
+  type: CallType,
+  body: unknown,
+  req: Request,
+  key: WriteKeyMatch,
+  origin: ItemOrigin,
+): IngestEvent {
+  const { call, event } = readCall(type, body, {
+    channel: 'server',
+    source: key.source,
+    receivedAt: deps.clock(),
+    ...origin,
+  })
+  event.clientIp = clientAddress(req, true, (call as ParsedCall).context)
+  return event
 }
 
 function batchItemType(item: unknown, path: string): CallType {

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     })
     expect(config.demoDefaults).toEqual([
       'PARLEY_WRITE_KEYS',
+      'PARLEY_BROWSER_WRITE_KEYS',
       'PARLEY_ADMIN_TOKEN',
       'PARLEY_COOKIE_SECRET',
       'PARLEY_ALLOWED_ORIGINS',
@@ -24,6 +25,28 @@ describe('loadConfig', () => {
     })
     expect(config.writeKeys).toEqual(['a', 'b'])
     expect(config.identityVerification).toBe('required')
+  })
+
+  it('reads browser write keys, none by default in production, the demo key elsewhere', () => {
+    expect(loadConfig({ PARLEY_BROWSER_WRITE_KEYS: 'pk-a, pk-b' }).browserWriteKeys).toEqual([
+      'pk-a',
+      'pk-b',
+    ])
+    expect(loadConfig({}).browserWriteKeys).toEqual(['demo-browser-key'])
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      PARLEY_WRITE_KEYS: 'sk',
+      PARLEY_ADMIN_TOKEN: 'a'.repeat(16),
+      PARLEY_COOKIE_SECRET: 'c'.repeat(32),
+    })
+    expect(production.browserWriteKeys).toEqual([])
+    expect(production.demoDefaults).not.toContain('PARLEY_BROWSER_WRITE_KEYS')
+  })
+
+  it('refuses a key that is both a server and a browser write key', () => {
+    expect(() =>
+      loadConfig({ PARLEY_WRITE_KEYS: 'shared, sk', PARLEY_BROWSER_WRITE_KEYS: 'shared' }),
+    ).toThrow(/PARLEY_BROWSER_WRITE_KEYS: a key may not be both a server and a browser write key/)
   })
 
   it('names every bad variable in one error', () => {

@@ -1,5 +1,7 @@
+import Rudder from '@rudderstack/rudder-sdk-node'
 import { Analytics } from '@segment/analytics-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectJourneyLanded, journeyFor, sendServerJourney } from '../helpers/sdk-journey.ts'
 import {
   startContainer,
   testCredentials,
@@ -80,6 +82,23 @@ describe('the real @segment/analytics-node SDK pointed at a running container', 
     })
   })
 
+  it('lands an anonymous page and trait, identify on that device, track and group in one profile and account', async () => {
+    const analytics = new Analytics({
+      writeKey: testCredentials.writeKey,
+      host: container.url,
+      flushAt: 5,
+      maxRetries: 0,
+    })
+    const failures: unknown[] = []
+    analytics.on('error', (error) => failures.push(error))
+    const journey = journeyFor('segment-node')
+    const anonymousId = 'segment-node-device'
+    sendServerJourney(analytics, journey, anonymousId)
+    await analytics.closeAndFlush({ timeout: 10_000 })
+    expect(failures).toEqual([])
+    await expectJourneyLanded(container, journey, anonymousId)
+  })
+
   it('is refused with a wrong write key, and the SDK reports the failure', async () => {
     const analytics = new Analytics({
       writeKey: 'not-the-key',
@@ -93,5 +112,54 @@ describe('the real @segment/analytics-node SDK pointed at a running container', 
     await analytics.closeAndFlush({ timeout: 10_000 })
     expect(failures.length).toBeGreaterThan(0)
     expect((await lookup('intruder')).status).toBe(404)
+  })
+})
+
+/** Flushes and resolves with the error the SDK reported for the flush, if any. */
+function flush(client: Rudder): Promise<unknown> {
+  return new Promise((done) => {
+    void client.flush((error?: unknown) => done(error))
+  })
+}
+
+describe('the real @rudderstack/rudder-sdk-node 3 SDK (gzip on) pointed at a running container', () => {
+  it('lands an anonymous page and trait, identify on that device, track and group in one profile and account', async () => {
+    const failures: unknown[] = []
+    const client = new Rudder(testCredentials.writeKey, {
+      dataPlaneUrl: container.url,
+      gzip: true,
+      flushAt: 100,
+      flushInterval: 60_000,
+      retryCount: 0,
+      logLevel: 'error',
+      errorHandler: (error?: unknown) => failures.push(error),
+    })
+    const journey = journeyFor('rudder-node')
+    const anonymousId = 'rudder-node-device'
+    sendServerJourney(client, journey, anonymousId)
+    expect(await flush(client)).toBeUndefined()
+    expect(failures).toEqual([])
+    await expectJourneyLanded(container, journey, anonymousId)
+  })
+
+  it('reports a wrong write key to its error handler, and stores nothing', async () => {
+    const failures: unknown[] = []
+    const client = new Rudder('not-the-key', {
+      dataPlaneUrl: container.url,
+      gzip: true,
+      retryCount: 0,
+      logLevel: 'silent',
+      errorHandler: (error?: unknown) => failures.push(error),
+    })
+    client.identify({ userId: 'rudder-intruder', traits: {} })
+    await flush(client)
+    expect(failures).toHaveLength(1)
+    const response = await fetch(
+      `${container.url}/v1/admin/profiles/lookup?userId=rudder-intruder`,
+      {
+        headers: { authorization: `Bearer ${testCredentials.adminToken}` },
+      },
+    )
+    expect(response.status).toBe(404)
   })
 })
