@@ -3,6 +3,7 @@ import { browserIdentifySchema, type CallType } from '../contract/event-schemas.
 import { limits } from '../contract/limits.ts'
 import { readCall } from '../contract/read-call.ts'
 import { pageInfo } from '../contract/to-ingest-event.ts'
+import { enrichRequest, inferredFacts } from '../enrichment/request-enrichment.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { visitorRateLimit } from '../http/browser-guard.ts'
 import { jsonBody } from '../http/json-body.ts'
@@ -55,6 +56,9 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
         event.userId = undefined
       }
       if (verification.mode === 'required' && !verified) dropCompanyTraits(event)
+      const enrichment = enrichRequest(deps.enricher, req, call.context)
+      const inferred = inferredFacts(enrichment, event.receivedAt)
+      if (inferred !== undefined) event.inferred = inferred
 
       const result = await ingest(event, deps)
       const anonymousId = result.anonymousId ?? event.anonymousId
@@ -67,6 +71,7 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
             event.page ?? pageInfo({}, call.context ?? {}),
             req,
             call.context ?? undefined,
+            enrichment,
           )
         : undefined
       res.json(
