@@ -22,7 +22,8 @@ export interface GateOptions<V> {
   onFailure?: (error: unknown) => void
 }
 
-type Entry<V> = { value: V | undefined } | { failed: true }
+/** A cached answer, or a remembered failure, good until `until` (ms on the gate's clock). */
+type Entry<V> = ({ value: V | undefined } | { failed: true }) & { until: number }
 
 /**
  * Puts a slow service next to the request path, never on it. `peek(key)` answers at once from
@@ -57,12 +58,8 @@ export class ProviderGate<V extends object> {
     this.#breakerCooldownMs = options.breakerCooldownMs ?? 30_000
     this.#clock = options.clock ?? Date.now
     this.#onFailure = options.onFailure ?? (() => undefined)
-    this.#cache = new LRUCache<string, Entry<V>>({
-      max: options.maxEntries ?? 50_000,
-      ttl: this.#ttlMs,
-      ttlAutopurge: false,
-      perf: { now: () => this.#clock() },
-    })
+    // Expiry is checked against the injected clock here, not by lru-cache's timers.
+    this.#cache = new LRUCache<string, Entry<V>>({ max: options.maxEntries ?? 50_000 })
   }
 
   /** `closed` (calls flow), `open` (refusing) or `half-open` (one trial call allowed). */
@@ -77,7 +74,9 @@ export class ProviderGate<V extends object> {
    */
   peek(key: string, input: string = key): V | undefined {
     const entry = this.#cache.get(key)
-    if (entry !== undefined) return 'value' in entry ? entry.value : undefined
+    if (entry !== undefined && entry.until > this.#clock()) {
+      return 'value' in entry ? entry.value : undefined
+    }
     this.#start(key, input)
     return undefined
   }
@@ -117,13 +116,13 @@ export class ProviderGate<V extends object> {
     try {
       const value = await Promise.race([this.#lookup(input, signal), timedOut])
       this.#failures = 0
-      this.#cache.set(key, { value })
+      this.#cache.set(key, { value, until: this.#clock() + this.#ttlMs })
     } catch (error) {
       this.#failures += 1
       if (this.#failures >= this.#breakerFailures) {
         this.#openUntil = this.#clock() + this.#breakerCooldownMs
       }
-      this.#cache.set(key, { failed: true }, { ttl: this.#failureTtlMs })
+      this.#cache.set(key, { failed: true, until: this.#clock() + this.#failureTtlMs })
       this.#onFailure(error)
     }
   }
