@@ -1,0 +1,203 @@
+/**
+ * Enrichment benchmark: what looking the client address up costs per request.
+ *  1. HTTP: POST /v1/personalize for returning anonymous visitors from a rotating set of public
+ *     IPv4 and IPv6 addresses, against the same container with enrichment off, in the same run
+ *     (interleaved rounds); requests per second and server CPU per request, and their ratio.
+ *  2. In process: CPU time of one `Enricher.enrich` call (geo MMDB + ASN table + ranges file)
+ *     over the same addresses, and the data's load time and heap.
+ *
+ *   npm run bench -- enrichment   (PARLEY_BENCH_SECONDS=10 per target by default, split into
+ *                                  BENCH_ROUNDS=3 rounds; BENCH_CONNECTIONS=20)
+ *
+ * Targets 127.0.0.1 only; every phase is bounded in time and the server child stops with us.
+ * A run that saw one non-2xx answer or error prints no ratio.
+ */
+import { spawn } from 'node:child_process'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import autocannon from 'autocannon'
+import { silentLogger } from '../server/src/config/logger.ts'
+import { demoEnrichment, shippedDataFiles } from '../server/src/enrichment/enrichment-config.ts'
+import { openEnricher } from '../server/src/enrichment/open-enricher.ts'
+
+interface Ready {
+  ports: { plain: number; enriched: number }
+  anonymousIds: string[]
+  loadMs: number
+}
+
+interface Sample {
+  requests: number
+  cpuUs: number
+  seconds: number
+  p99: number
+  bad: number
+}
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
+const root = resolve(import.meta.dirname, '..')
+
+/** 512 public addresses, half IPv4 and half IPv6, spread over the address space (deterministic). */
+export function benchAddresses(): string[] {
+  const out: string[] = []
+  let seed = 12345
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+  while (out.length < 256) {
+    const a = (next() % 222) + 1
+    if (a === 10 || a === 100 || a === 127 || a === 169 || a === 172 || a === 192) continue
+    out.push(`${a}.${next() % 256}.${next() % 256}.${(next() % 254) + 1}`)
+  }
+  const v6Prefixes = ['2001:4860', '2a00:1450', '2606:4700', '2a03:2880', '2400:cb00', '2c0f:fb50']
+  for (let i = 0; i < 256; i += 1) {
+    const prefix = v6Prefixes[i % v6Prefixes.length] ?? '2001:4860'
+    out.push(`${prefix}:${(next() % 65535).toString(16)}::${(next() % 65535).toString(16)}`)
+  }
+  return out
+}
+
+/** Runs the enrichment benchmark with `seconds` of load per target; prints its tables. */
+export async function benchEnrichment(seconds: number): Promise<void> {
+  const roundSeconds = Math.max(2, Math.round(seconds / rounds))
+  const addresses = benchAddresses()
+
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/enrichment-servers.ts'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const nextLine = async (): Promise<string> => {
+    const line = await lines.next()
+    if (line.done === true) throw new Error('bench servers exited early')
+    return line.value
+  }
+  const ready = JSON.parse(await nextLine()) as Ready
+  const serverCpu = async (): Promise<number> => {
+    child.stdin.write('cpu\n')
+    return Number(await nextLine())
+  }
+
+  const body = (anonymousId: string) =>
+    JSON.stringify({ anonymousId, page: { url: 'https://www.example.com/pricing' } })
+  // 50 returning visitors x the rotating addresses: each request is one visitor on one address.
+  const requests = addresses.map((address, i) => ({
+    method: 'POST' as const,
+    path: '/v1/personalize',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: body(ready.anonymousIds[i % 50] ?? ''),
+  }))
+
+  // The enriched container must really enrich: a GB address on the pricing page gets the UK banner.
+  const probe = (await (
+    await fetch(`http://127.0.0.1:${ready.ports.enriched}/v1/personalize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '81.2.69.142' },
+      body: body(ready.anonymousIds[0] ?? ''),
+    })
+  ).json()) as { segments?: string[] }
+  if (!(probe.segments ?? []).includes('from-uk')) {
+    throw new Error(`the enriched container did not enrich: ${JSON.stringify(probe)}`)
+  }
+
+  async function run(port: number, duration: number): Promise<Sample> {
+    const before = await serverCpu()
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      duration,
+      requests,
+    })
+    return {
+      requests: result.requests.total,
+      cpuUs: (await serverCpu()) - before,
+      seconds: duration,
+      p99: result.latency.p99,
+      bad: result.non2xx + result.errors,
+    }
+  }
+
+  const targets = [
+    { name: 'personalize, enrichment off', port: ready.ports.plain },
+    { name: 'personalize, enrichment on', port: ready.ports.enriched },
+  ]
+  for (const target of targets) await run(target.port, 2) // warm-up
+  const samples = targets.map((): Sample[] => [])
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [index, target] of targets.entries()) {
+      samples[index]?.push(await run(target.port, roundSeconds))
+    }
+  }
+  child.stdin.end()
+
+  const summary = targets.map((target, index) => {
+    const all = samples[index] ?? []
+    const total = all.reduce((sum, sample) => sum + sample.requests, 0)
+    return {
+      name: target.name,
+      rps: total / all.reduce((sum, sample) => sum + sample.seconds, 0),
+      cpuPerRequestUs: all.reduce((sum, sample) => sum + sample.cpuUs, 0) / total,
+      p99: Math.max(...all.map((sample) => sample.p99)),
+      bad: all.reduce((sum, sample) => sum + sample.bad, 0),
+    }
+  })
+  console.log(
+    `\nenrichment over HTTP: ${connections} connections, ${rounds} interleaved rounds of ${roundSeconds} s per target, ${addresses.length} client addresses`,
+  )
+  console.log('  target                          req/s  server CPU/req  p99 ms  non-2xx+errors')
+  for (const line of summary) {
+    console.log(
+      `  ${line.name.padEnd(30)} ${line.rps.toFixed(0).padStart(6)}  ${line.cpuPerRequestUs.toFixed(1).padStart(11)} µs  ${String(line.p99).padStart(6)}  ${line.bad}`,
+    )
+  }
+  const [plain, enriched] = summary
+  if (plain === undefined || enriched === undefined) throw new Error('no samples')
+  if (plain.bad + enriched.bad > 0) {
+    console.log('  some requests failed: no ratio printed')
+  } else {
+    console.log(
+      `  enrichment on: ${((enriched.rps / plain.rps) * 100).toFixed(1)} % of the throughput, +${(enriched.cpuPerRequestUs - plain.cpuPerRequestUs).toFixed(1)} µs server CPU per request (${((enriched.cpuPerRequestUs / plain.cpuPerRequestUs - 1) * 100).toFixed(1)} %)`,
+    )
+  }
+  console.log(`  server start: data files loaded in ${ready.loadMs.toFixed(0)} ms`)
+
+  inProcess(addresses, plain.cpuPerRequestUs)
+}
+
+/** The lookups alone, in this process (CPU time), and what the data costs to load and hold. */
+function inProcess(addresses: string[], requestUs: number): void {
+  global.gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
+  const loadStarted = process.cpuUsage()
+  const enricher = openEnricher(
+    {
+      ...shippedDataFiles(),
+      companyRanges: join(root, demoEnrichment.companyRanges),
+      localAddress: undefined,
+      provider: undefined,
+      reloadMs: 3_600_000,
+      demo: false,
+    },
+    silentLogger,
+  )
+  const load = process.cpuUsage(loadStarted)
+  global.gc?.()
+  const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6
+  let found = 0
+  for (let i = 0; i < 20_000; i += 1) {
+    if (enricher.enrich(addresses[i % addresses.length]).country !== undefined) found += 1
+  }
+  const calls = 200_000
+  const started = process.cpuUsage()
+  for (let i = 0; i < calls; i += 1) {
+    if (enricher.enrich(addresses[i % addresses.length]).country !== undefined) found += 1
+  }
+  const spent = process.cpuUsage(started)
+  enricher.close()
+  const perCallUs = (spent.user + spent.system) / calls
+  console.log('\nenrichment lookups in process (geo MMDB + ASN table + ranges file):')
+  console.log(
+    `  one enrich() ${perCallUs.toFixed(2)} µs CPU = ${((perCallUs / requestUs) * 100).toFixed(1)} % of one personalize request without enrichment (${requestUs.toFixed(0)} µs); ${((found / (calls + 20_000)) * 100).toFixed(0)} % of addresses had a country`,
+  )
+  console.log(
+    `  loading the data: ${((load.user + load.system) / 1000).toFixed(0)} ms CPU, ${heapMb.toFixed(0)} MB heap${global.gc === undefined ? ' (run node with --expose-gc for a settled figure)' : ''}`,
+  )
+}
