@@ -13,12 +13,23 @@
  * A run that saw one non-2xx answer or error prints no ratio.
  */
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
 import { silentLogger } from '../server/src/config/logger.ts'
 import { demoEnrichment, shippedDataFiles } from '../server/src/enrichment/enrichment-config.ts'
+import type { Enricher } from '../server/src/enrichment/enricher.ts'
 import { openEnricher } from '../server/src/enrichment/open-enricher.ts'
+import { CachedStore } from '../server/src/cache/cached-store.ts'
+import { PersonalizationEngine } from '../server/src/personalization/engine.ts'
+import { parsePersonalizationConfig } from '../server/src/personalization/load-config.ts'
+import { Personalizer } from '../server/src/personalization/personalizer.ts'
+import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
+import { ingest } from '../server/src/pipeline/ingest.ts'
+import { SqliteStore } from '../server/src/store/sqlite-store.ts'
 
 interface Ready {
   ports: { plain: number; enriched: number }
@@ -159,11 +170,72 @@ export async function benchEnrichment(seconds: number): Promise<void> {
   }
   console.log(`  server start: data files loaded in ${ready.loadMs.toFixed(0)} ms`)
 
-  inProcess(addresses, plain.cpuPerRequestUs)
+  const enricher = inProcess(addresses, plain.cpuPerRequestUs)
+  await personalizeInProcess(enricher, addresses)
+  enricher.close()
+}
+
+/**
+ * Personalisation alone (no HTTP), CPU time per call for the rotating addresses: without
+ * enrichment, with it on the demo config (whose UK and company rules then match and add content),
+ * and with it on a config using none of the inferred attributes (same answer as without: what
+ * remains is the lookup and the context). Separates the lookup's cost from the richer answer's.
+ */
+async function personalizeInProcess(enricher: Enricher, addresses: string[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-enrich-inproc-'))
+  const demoYaml = readFileSync(join(root, 'config/parley.demo.yaml'), 'utf8')
+  const demoConfig = parsePersonalizationConfig(demoYaml, 'demo')
+  // The demo config without the segments that read inferred attributes, nor their experiences.
+  const inferred = /visitor\.(country|region|network|companySource)/
+  const dropped = new Set(
+    demoConfig.segments.filter((s) => inferred.test(JSON.stringify(s.rule))).map((s) => s.id),
+  )
+  const plainConfig = {
+    ...demoConfig,
+    segments: demoConfig.segments.filter((s) => !dropped.has(s.id)),
+    experiences: demoConfig.experiences.filter(
+      (e) => !(e.segments ?? []).some((id) => dropped.has(id)),
+    ),
+  }
+  const seedStore = new SqliteStore(join(dir, 'parley.db'))
+  const demo = new Personalizer(new PersonalizationEngine(demoConfig), Date.now)
+  const seeded = await ingest(
+    identifyEvent({ channel: 'browser', source: 'b', anonymousId: 'd', at: Date.now() }),
+    { store: seedStore, newId: () => randomUUID(), personalization: demo },
+  )
+  await seedStore.close()
+  const store = new CachedStore(new SqliteStore(join(dir, 'parley.db')), { maxBytes: 1 << 24 })
+  const noInferredRules = new Personalizer(new PersonalizationEngine(plainConfig), Date.now)
+  const page = { url: 'https://www.example.com/pricing', path: '/pricing' }
+  const variants = [
+    { name: 'enrichment off, demo config', personalizer: demo, enrich: false },
+    { name: 'enrichment on, demo config', personalizer: demo, enrich: true },
+    { name: 'enrichment on, no inferred rules', personalizer: noInferredRules, enrich: true },
+  ]
+  console.log('\npersonalize() in process (cache on, no HTTP), CPU per call:')
+  for (const variant of variants) {
+    const once = (i: number) =>
+      variant.personalizer.personalize(store, {
+        profileId: seeded.profileId,
+        page,
+        userAgent: undefined,
+        ...(variant.enrich ? { enrichment: enricher.enrich(addresses[i % addresses.length]) } : {}),
+      })
+    for (let i = 0; i < 2_000; i += 1) await once(i)
+    const calls = 20_000
+    const started = process.cpuUsage()
+    for (let i = 0; i < calls; i += 1) await once(i)
+    const spent = process.cpuUsage(started)
+    console.log(
+      `  ${variant.name.padEnd(34)} ${((spent.user + spent.system) / calls).toFixed(1)} µs`,
+    )
+  }
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
 }
 
 /** The lookups alone, in this process (CPU time), and what the data costs to load and hold. */
-function inProcess(addresses: string[], requestUs: number): void {
+function inProcess(addresses: string[], requestUs: number): Enricher {
   global.gc?.()
   const heapBefore = process.memoryUsage().heapUsed
   const loadStarted = process.cpuUsage()
@@ -191,7 +263,6 @@ function inProcess(addresses: string[], requestUs: number): void {
     if (enricher.enrich(addresses[i % addresses.length]).country !== undefined) found += 1
   }
   const spent = process.cpuUsage(started)
-  enricher.close()
   const perCallUs = (spent.user + spent.system) / calls
   console.log('\nenrichment lookups in process (geo MMDB + ASN table + ranges file):')
   console.log(
@@ -200,4 +271,5 @@ function inProcess(addresses: string[], requestUs: number): void {
   console.log(
     `  loading the data: ${((load.user + load.system) / 1000).toFixed(0)} ms CPU, ${heapMb.toFixed(0)} MB heap${global.gc === undefined ? ' (run node with --expose-gc for a settled figure)' : ''}`,
   )
+  return enricher
 }
