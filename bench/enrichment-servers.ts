@@ -8,12 +8,11 @@
  * line it reads on stdin; exits when its parent closes stdin.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import type { Express } from 'express'
 import { createApp } from '../server/src/app.ts'
+import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
 import { CachedStore } from '../server/src/cache/cached-store.ts'
 import { loadConfig } from '../server/src/config/env.ts'
 import { silentLogger } from '../server/src/config/logger.ts'
@@ -70,12 +69,6 @@ function container(config: typeof plainConfig, withEnricher: Enricher | undefine
   })
 }
 
-function listen(app: Express): Promise<number> {
-  return new Promise((done) => {
-    const server = app.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port))
-  })
-}
-
 const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
 const anonymousIds: string[] = []
 for (let i = 0; i < visitors; i += 1) {
@@ -89,15 +82,9 @@ for (let i = 0; i < visitors; i += 1) {
 await seedStore.close()
 
 const ports = {
-  plain: await listen(container(plainConfig, undefined)),
-  enriched: await listen(container(enrichedConfig, enricher)),
+  plain: await listenOnLoopback(container(plainConfig, undefined)),
+  enriched: await listenOnLoopback(container(enrichedConfig, enricher)),
 }
-process.stdout.write(`${JSON.stringify({ ports, anonymousIds, loadMs })}\n`)
-createInterface({ input: process.stdin }).on('line', () => {
-  const usage = process.cpuUsage()
-  process.stdout.write(`${usage.user + usage.system}\n`)
-})
-process.stdin.on('end', () => {
-  rmSync(dir, { recursive: true, force: true })
-  process.exit(0)
-})
+serveCpuOnStdin({ ports, anonymousIds, loadMs }, () =>
+  rmSync(dir, { recursive: true, force: true }),
+)

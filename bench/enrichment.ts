@@ -12,13 +12,11 @@
  * Targets 127.0.0.1 only; every phase is bounded in time and the server child stops with us.
  * A run that saw one non-2xx answer or error prints no ratio.
  */
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
-import autocannon from 'autocannon'
+import { interleavedRounds, startCpuChild } from './lib/cpu-child.ts'
 import { silentLogger } from '../server/src/config/logger.ts'
 import { demoEnrichment, shippedDataFiles } from '../server/src/enrichment/enrichment-config.ts'
 import type { Enricher } from '../server/src/enrichment/enricher.ts'
@@ -35,14 +33,6 @@ interface Ready {
   ports: { plain: number; enriched: number }
   anonymousIds: string[]
   loadMs: number
-}
-
-interface Sample {
-  requests: number
-  cpuUs: number
-  seconds: number
-  p99: number
-  bad: number
 }
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -72,20 +62,7 @@ export async function benchEnrichment(seconds: number): Promise<void> {
   const roundSeconds = Math.max(2, Math.round(seconds / rounds))
   const addresses = benchAddresses()
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/enrichment-servers.ts'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-  const nextLine = async (): Promise<string> => {
-    const line = await lines.next()
-    if (line.done === true) throw new Error('bench servers exited early')
-    return line.value
-  }
-  const ready = JSON.parse(await nextLine()) as Ready
-  const serverCpu = async (): Promise<number> => {
-    child.stdin.write('cpu\n')
-    return Number(await nextLine())
-  }
+  const { ready, serverCpu, stop } = await startCpuChild<Ready>('bench/enrichment-servers.ts')
 
   const body = (anonymousId: string) =>
     JSON.stringify({ anonymousId, page: { url: 'https://www.example.com/pricing' } })
@@ -109,47 +86,15 @@ export async function benchEnrichment(seconds: number): Promise<void> {
     throw new Error(`the enriched container did not enrich: ${JSON.stringify(probe)}`)
   }
 
-  async function run(port: number, duration: number): Promise<Sample> {
-    const before = await serverCpu()
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections,
-      duration,
-      requests,
-    })
-    return {
-      requests: result.requests.total,
-      cpuUs: (await serverCpu()) - before,
-      seconds: duration,
-      p99: result.latency.p99,
-      bad: result.non2xx + result.errors,
-    }
-  }
-
-  const targets = [
-    { name: 'personalize, enrichment off', port: ready.ports.plain },
-    { name: 'personalize, enrichment on', port: ready.ports.enriched },
-  ]
-  for (const target of targets) await run(target.port, 2) // warm-up
-  const samples = targets.map((): Sample[] => [])
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [index, target] of targets.entries()) {
-      samples[index]?.push(await run(target.port, roundSeconds))
-    }
-  }
-  child.stdin.end()
-
-  const summary = targets.map((target, index) => {
-    const all = samples[index] ?? []
-    const total = all.reduce((sum, sample) => sum + sample.requests, 0)
-    return {
-      name: target.name,
-      rps: total / all.reduce((sum, sample) => sum + sample.seconds, 0),
-      cpuPerRequestUs: all.reduce((sum, sample) => sum + sample.cpuUs, 0) / total,
-      p99: Math.max(...all.map((sample) => sample.p99)),
-      bad: all.reduce((sum, sample) => sum + sample.bad, 0),
-    }
-  })
+  const summary = await interleavedRounds(
+    serverCpu,
+    [
+      { name: 'personalize, enrichment off', port: ready.ports.plain, requests },
+      { name: 'personalize, enrichment on', port: ready.ports.enriched, requests },
+    ],
+    { connections, rounds, roundSeconds },
+  )
+  stop()
   console.log(
     `\nenrichment over HTTP: ${connections} connections, ${rounds} interleaved rounds of ${roundSeconds} s per target, ${addresses.length} client addresses`,
   )

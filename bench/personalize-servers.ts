@@ -9,13 +9,12 @@
  * parent closes stdin.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
 import { createApp } from '../server/src/app.ts'
+import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
 import { CachedStore } from '../server/src/cache/cached-store.ts'
 import { loadConfig } from '../server/src/config/env.ts'
 import { silentLogger } from '../server/src/config/logger.ts'
@@ -79,12 +78,6 @@ function edge(): Express {
   return app
 }
 
-function listen(app: Express): Promise<number> {
-  return new Promise((done) => {
-    const server = app.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port))
-  })
-}
-
 const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
 const anonymousIds: string[] = []
 for (let i = 0; i < visitors; i += 1) {
@@ -111,19 +104,9 @@ for (let i = 0; i < visitors; i += 1) {
 await seedStore.close()
 
 const ports = {
-  bare: await listen(bare()),
-  edge: await listen(edge()),
-  cached: await listen(container(64 * 1024 * 1024)),
-  uncached: await listen(container(0)),
+  bare: await listenOnLoopback(bare()),
+  edge: await listenOnLoopback(edge()),
+  cached: await listenOnLoopback(container(64 * 1024 * 1024)),
+  uncached: await listenOnLoopback(container(0)),
 }
-process.stdout.write(`${JSON.stringify({ ports, anonymousIds })}\n`)
-// Each line on stdin asks for this process's CPU time so far (µs), so the driver can measure
-// CPU per request, which other load on the machine disturbs far less than requests per second.
-createInterface({ input: process.stdin }).on('line', () => {
-  const usage = process.cpuUsage()
-  process.stdout.write(`${usage.user + usage.system}\n`)
-})
-process.stdin.on('end', () => {
-  rmSync(dir, { recursive: true, force: true })
-  process.exit(0)
-})
+serveCpuOnStdin({ ports, anonymousIds }, () => rmSync(dir, { recursive: true, force: true }))

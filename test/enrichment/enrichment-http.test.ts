@@ -132,6 +132,15 @@ async function page(
   return response.body as Payload
 }
 
+/** The privacy export of a device's profile, expecting `status`. */
+const exportOf = (built: Built, anonymousId: string, status: number) =>
+  built
+    .agent()
+    .get('/v1/admin/profiles/export')
+    .query({ anonymousId })
+    .set('Authorization', admin)
+    .expect(status)
+
 const content = (payload: Payload, id: string) =>
   payload.experiences.find((experience) => experience.id === id)?.content
 
@@ -207,12 +216,7 @@ describe('enrichment from the request address', () => {
       const anonymousId = randomUUID()
       const payload = await page(built, '81.2.69.142', { anonymousId, context: { consent } })
       expect(payload.segments).toEqual([])
-      const exported = await built
-        .agent()
-        .get('/v1/admin/profiles/export')
-        .query({ anonymousId })
-        .set('Authorization', admin)
-        .expect(200)
+      const exported = await exportOf(built, anonymousId, 200)
       expect(exported.body.profile.visitor.inferred).toBeUndefined()
     }
   })
@@ -237,12 +241,7 @@ describe('what enrichment keeps', () => {
     const anonymousId = randomUUID()
     await page(built, '198.51.100.7', { anonymousId })
     await page(built, '81.2.69.142', { anonymousId })
-    const exported = await built
-      .agent()
-      .get('/v1/admin/profiles/export')
-      .query({ anonymousId })
-      .set('Authorization', admin)
-      .expect(200)
+    const exported = await exportOf(built, anonymousId, 200)
     expect(exported.body.profile.visitor.inferred).toEqual({
       at: expect.any(Number),
       country: 'GB',
@@ -260,12 +259,7 @@ describe('what enrichment keeps', () => {
       .query({ anonymousId })
       .set('Authorization', admin)
       .expect(200)
-    await built
-      .agent()
-      .get('/v1/admin/profiles/export')
-      .query({ anonymousId })
-      .set('Authorization', admin)
-      .expect(404)
+    await exportOf(built, anonymousId, 404)
   })
 
   it('never writes an inferred company into an account, links a user to it, or overrides what they declared', async () => {

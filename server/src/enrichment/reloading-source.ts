@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { fileStamp } from '../config/file-stamp.ts'
 import type { Logger } from '../config/logger.ts'
 
 /** A data file held in memory and read again when it changes on disk. */
@@ -30,7 +30,7 @@ export interface SourceSpec<T> {
  */
 export function reloadingSource<T>(spec: SourceSpec<T>): ReloadingSource<T> {
   let current: T | undefined
-  const stampAll = (): string => spec.files.map(stamp).join('|')
+  const stampAll = (): string => spec.files.map(fileStamp).join('|')
   let seen = stampAll()
   const reload = (): boolean => {
     const started = performance.now()
@@ -65,14 +65,5 @@ export function reloadingSource<T>(spec: SourceSpec<T>): ReloadingSource<T> {
     },
     reload,
     close: () => clearInterval(timer),
-  }
-}
-
-function stamp(file: string): string {
-  try {
-    const stat = statSync(file)
-    return `${stat.size}:${stat.mtimeMs}`
-  } catch {
-    return 'missing'
   }
 }
