@@ -70,7 +70,7 @@ describe('enrichment in the started container', () => {
     expect(pricing.segments).toEqual(expect.arrayContaining(['from-uk', 'target-account-network']))
     expect(
       pricing.experiences.find((e) => e.id === 'uk-pricing')?.content['pricing-banner'],
-    ).toContain('prices for GB')
+    ).toContain('Visiting from GB?')
     const home = await personalize(container, 'http://localhost/')
     expect(home.experiences.find((e) => e.id === 'target-account-welcome')?.content).toEqual({
       'hero-headline': 'Dashboards the whole Northwind Traders team can read',
