@@ -1,7 +1,19 @@
-import { readFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import request from 'supertest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../server/src/app.ts'
+import { loadConfig } from '../../server/src/config/env.ts'
+import { silentLogger } from '../../server/src/config/logger.ts'
+import { openEnricher } from '../../server/src/enrichment/open-enricher.ts'
+import { PersonalizationEngine } from '../../server/src/personalization/engine.ts'
+import { parsePersonalizationConfig } from '../../server/src/personalization/load-config.ts'
+import { Personalizer } from '../../server/src/personalization/personalizer.ts'
+import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
 import { PdlProvider } from '../../server/src/enrichment/pdl-provider.ts'
 import { ProviderGate } from '../../server/src/enrichment/provider-gate.ts'
 import type { InferredCompany } from '../../server/src/enrichment/enrichment.ts'
@@ -152,5 +164,93 @@ describe('the provider behind its gate', () => {
     expect(failures).toHaveLength(2)
     expect(replay.seen.length - before).toBe(2)
     expect(gate.state).toBe('open')
+  })
+})
+
+describe('the provider in the container', () => {
+  const personalization = `
+segments:
+  - id: inferred-company
+    rule: { attribute: visitor.companySource, operator: equal, value: inferred }
+experiences:
+  - id: hello
+    variations:
+      - id: named
+        content:
+          hero: '{{company.name | "nobody"}} / {{company.industry | "?"}} / {{visitor.companySource | "none"}}'
+`
+  async function container() {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-provider-'))
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PARLEY_TRUST_PROXY: '1',
+      PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
+      PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
+      PARLEY_ENRICHMENT: 'on',
+      PARLEY_GEO_DB: 'off',
+      PARLEY_ASN_DB: 'off',
+      PARLEY_ENRICHMENT_PROVIDER: 'peopledatalabs',
+      PARLEY_ENRICHMENT_PROVIDER_KEY: apiKey,
+      PARLEY_ENRICHMENT_PROVIDER_URL: baseUrl,
+      PARLEY_ENRICHMENT_PROVIDER_TIMEOUT_MS: '150',
+    })
+    if (config.enrichment === undefined) throw new Error('enrichment is off')
+    const enricher = openEnricher(config.enrichment, silentLogger)
+    const store = new SqliteStore(join(dir, 'parley.db'))
+    const app = createApp({
+      config,
+      store,
+      logger: silentLogger,
+      clock: Date.now,
+      newId: randomUUID,
+      personalization: new Personalizer(
+        new PersonalizationEngine(parsePersonalizationConfig(personalization, 'test.yaml')),
+        Date.now,
+      ),
+      enricher,
+    })
+    const hero = async (address: string, body: object = {}) => {
+      const response = await request(app)
+        .post('/v1/web/identify')
+        .set('X-Forwarded-For', address)
+        .send({ anonymousId: 'device-1', traits: {}, ...body })
+        .expect(200)
+      return (response.body as { experiences: { content: { hero?: string } }[] }).experiences[0]
+        ?.content.hero
+    }
+    cleanups.push(async () => {
+      enricher.close()
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    })
+    return { hero, enricher }
+  }
+  const cleanups: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+  })
+
+  it('answers the first call without the provider and later calls with its company', async () => {
+    const { hero, enricher } = await container()
+    expect(await hero('72.212.42.169')).toBe('nobody / ? / none')
+    await enricher.settled()
+    expect(await hero('72.212.42.169')).toBe('People Data Labs / computer software / inferred')
+  })
+
+  it('serves every call while the provider hangs or fails', async () => {
+    const { hero, enricher } = await container()
+    for (const address of ['192.0.2.98', '192.0.2.99']) {
+      expect(await hero(address)).toBe('nobody / ? / none')
+      await enricher.settled()
+      expect(await hero(address)).toBe('nobody / ? / none')
+    }
+  })
+
+  it('fills firmographics for a declared company domain, the declared traits winning', async () => {
+    const { hero, enricher } = await container()
+    const declared = { traits: { company: { domain: 'google.com', name: 'Alphabet (declared)' } } }
+    expect(await hero('198.51.100.1', declared)).toBe('Alphabet (declared) / ? / declared')
+    await enricher.settled()
+    expect(await hero('198.51.100.1', declared)).toBe('Alphabet (declared) / internet / declared')
   })
 })
