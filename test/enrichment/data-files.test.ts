@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Reader, Response } from 'mmdb-lib'
 import type { Logger } from '../../server/src/config/logger.ts'
 import { shippedDataFiles } from '../../server/src/enrichment/enrichment-config.ts'
-import { geoLookup, openMmdb } from '../../server/src/enrichment/geo-database.ts'
+import { geoLookup, mmdbNetworkLookup, openMmdb } from '../../server/src/enrichment/geo-database.ts'
 import { parseIp } from '../../server/src/enrichment/ip-address.ts'
 import { openEnricher } from '../../server/src/enrichment/open-enricher.ts'
 import { reloadingSource } from '../../server/src/enrichment/reloading-source.ts'
@@ -57,6 +57,23 @@ describe('geoLookup', () => {
       get: () => ({ country: { iso_code: 'us' }, subdivisions: [{ iso_code: 'CA' }] }),
     } as unknown as Reader<Response>
     expect(geoLookup(reader)(ip('8.8.8.8'))).toEqual({ country: 'US', region: 'CA' })
+  })
+})
+
+describe('mmdbNetworkLookup', () => {
+  const readerOf = (record: object) => ({ get: () => record }) as unknown as Reader<Response>
+  it('reads GeoLite2-ASN and ipinfo layouts', () => {
+    const geolite = readerOf({
+      autonomous_system_number: 15169,
+      autonomous_system_organization: 'Google LLC',
+    })
+    expect(mmdbNetworkLookup(geolite)(ip('8.8.8.8'))).toEqual({ asn: 15169, org: 'Google LLC' })
+    const ipinfo = readerOf({ asn: 'AS13335', as_name: 'Cloudflare, Inc.' })
+    expect(mmdbNetworkLookup(ipinfo)(ip('1.1.1.1'))).toEqual({
+      asn: 13335,
+      org: 'Cloudflare, Inc.',
+    })
+    expect(mmdbNetworkLookup(readerOf({ asn: 'none' }))(ip('1.1.1.1'))).toBeUndefined()
   })
 })
 
