@@ -191,6 +191,7 @@ function inProcess(addresses: string[], requestUs: number): Enricher {
       localAddress: undefined,
       provider: undefined,
       reloadMs: 3_600_000,
+      consent: 'unless-refused',
       demo: false,
     },
     silentLogger,

@@ -221,6 +221,21 @@ describe('enrichment from the request address', () => {
     }
   })
 
+  it('with PARLEY_ENRICHMENT_CONSENT=required, enriches only calls that say the visitor agreed', async () => {
+    const built = build({ ...on, PARLEY_ENRICHMENT_CONSENT: 'required' })
+    expect((await page(built, '81.2.69.142')).segments).toEqual([])
+    for (const consent of [
+      { personalization: true },
+      { personalization_storage: 'granted' },
+      { categoryPreferences: { personalization: true } },
+    ]) {
+      const payload = await page(built, '81.2.69.142', { context: { consent } })
+      expect(payload.segments).toEqual(['from-uk', 'on-aaisp'])
+    }
+    const mixed = { personalization: true, categoryPreferences: { personalization: false } }
+    expect((await page(built, '81.2.69.142', { context: { consent: mixed } })).segments).toEqual([])
+  })
+
   it('enriches POST /v1/personalize too', async () => {
     const built = build(on)
     const response = await built

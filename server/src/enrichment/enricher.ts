@@ -23,6 +23,8 @@ export interface EnricherSources {
   localAddress?: IpAddress
   /** Closes the sources' file watches. */
   close?: () => void
+  /** Which calls may be enriched (`PARLEY_ENRICHMENT_CONSENT`). Default `unless-refused`. */
+  consent?: 'unless-refused' | 'required'
 }
 
 /**
@@ -37,6 +39,11 @@ export class Enricher {
 
   constructor(sources: EnricherSources) {
     this.#sources = sources
+  }
+
+  /** Which calls may be enriched: all but refused ones, or only those with consent. */
+  get consent(): 'unless-refused' | 'required' {
+    return this.#sources.consent ?? 'unless-refused'
   }
 
   /** What the address tells; `{}` for no address or when no source knows it. */

@@ -27,6 +27,8 @@ export interface EnrichmentConfig {
     | undefined
   /** How often the data files are checked for a change. Default 5 s. */
   reloadMs: number
+  /** `unless-refused` (default): calls not refusing consent; `required`: calls granting it. */
+  consent: 'unless-refused' | 'required'
   /** True when these are the demo's settings (`npm start` with the demo config). */
   demo: boolean
 }
@@ -70,6 +72,7 @@ export const enrichmentEnvShape = {
     .max(24 * 90)
     .default(24),
   PARLEY_ENRICHMENT_RELOAD_SECONDS: z.coerce.number().positive().max(3600).default(5),
+  PARLEY_ENRICHMENT_CONSENT: z.enum(['unless-refused', 'required']).default('unless-refused'),
 }
 
 type EnrichmentEnv = z.infer<z.ZodObject<typeof enrichmentEnvShape>> & {
@@ -131,6 +134,7 @@ export function enrichmentConfig(env: EnrichmentEnv): EnrichmentConfig | undefin
       env.PARLEY_ENRICHMENT_LOCAL_ADDRESS ?? (demo ? demoEnrichment.localAddress : undefined),
     provider,
     reloadMs: env.PARLEY_ENRICHMENT_RELOAD_SECONDS * 1000,
+    consent: env.PARLEY_ENRICHMENT_CONSENT,
     demo,
   }
 }

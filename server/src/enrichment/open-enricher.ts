@@ -34,7 +34,10 @@ export function openEnricher(
     watches.push(source)
     return () => source.current
   }
-  const sources: EnricherSources = { close: () => watches.forEach((source) => source.close()) }
+  const sources: EnricherSources = {
+    close: () => watches.forEach((source) => source.close()),
+    consent: config.consent,
+  }
   if (config.geoDb !== undefined) {
     const file = config.geoDb
     sources.geo = watch<GeoLookup>('geo', [file], () => geoLookup(openMmdb(file)))

@@ -1,13 +1,13 @@
 import type { Request } from 'express'
 import type { InferredFacts } from '../profile/profile.ts'
 import type { JsonObject } from '../traits/json.ts'
-import { personalizationRefused } from './consent.ts'
+import { mayEnrich } from './consent.ts'
 import type { Enricher } from './enricher.ts'
 import type { Enrichment } from './enrichment.ts'
 
 /**
- * Enrichment for one browser request, or `undefined` when it is off or the visitor refused
- * personalisation. The address is `req.ip`: Express derives it from the socket and skips exactly
+ * Enrichment for one browser request, or `undefined` when it is off or the visitor's consent does
+ * not allow it (see `mayEnrich`). The address is `req.ip`: Express derives it from the socket and skips exactly
  * `PARLEY_TRUST_PROXY` hops of `X-Forwarded-For`, the one place the client address is worked out
  * (the rate limits use it too), so a forged header entry never reaches a lookup.
  */
@@ -16,7 +16,7 @@ export function enrichRequest(
   req: Request,
   context: JsonObject | null | undefined,
 ): Enrichment | undefined {
-  if (enricher === undefined || personalizationRefused(context)) return undefined
+  if (enricher === undefined || !mayEnrich(context, enricher.consent)) return undefined
   return enricher.enrich(req.ip)
 }
 
