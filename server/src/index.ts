@@ -68,7 +68,9 @@ async function main(): Promise<void> {
   const personalization = new Personalizer(engine, Date.now)
   const rateLimits = await openRateLimitStore(config.databaseUrl)
   const enricher =
-    config.enrichment === undefined ? undefined : openEnricher(config.enrichment, logger)
+    config.enrichment === undefined
+      ? undefined
+      : openEnricher(config.enrichment, logger, { registry: metrics.registry })
   const app = createApp({
     config,
     store,

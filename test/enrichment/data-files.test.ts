@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
+import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Reader, Response } from 'mmdb-lib'
 import type { Logger } from '../../server/src/config/logger.ts'
@@ -78,12 +79,13 @@ describe('mmdbNetworkLookup', () => {
 })
 
 describe('a broken or missing data file', () => {
-  it('is logged, and the container serves without that source', () => {
+  it('is logged, shown in the metrics, and the container serves without that source', async () => {
     const folder = tempDir()
     const broken = join(folder, 'broken.mmdb')
     writeFileSync(broken, 'this is not an MMDB file')
     writeFileSync(join(folder, 'ranges.yaml'), ranges('northwind'))
     const { logger, lines } = capturingLogger()
+    const registry = new Registry()
     const enricher = openEnricher(
       {
         geoDb: broken,
@@ -96,8 +98,13 @@ describe('a broken or missing data file', () => {
         demo: false,
       },
       logger,
+      { registry },
     )
     cleanups.push(() => enricher.close())
+    const metrics = await registry.metrics()
+    expect(metrics).toContain('parley_enrichment_source_loaded{source="geo"} 0')
+    expect(metrics).toContain('parley_enrichment_source_loaded{source="network"} 0')
+    expect(metrics).toContain('parley_enrichment_source_loaded{source="company ranges"} 1')
     expect(enricher.enrich('198.51.100.7')).toEqual({
       company: expect.objectContaining({ domain: 'northwind.example' }),
     })

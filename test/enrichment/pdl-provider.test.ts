@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Registry } from 'prom-client'
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../server/src/app.ts'
@@ -195,7 +196,8 @@ experiences:
       PARLEY_ENRICHMENT_PROVIDER_TIMEOUT_MS: '150',
     })
     if (config.enrichment === undefined) throw new Error('enrichment is off')
-    const enricher = openEnricher(config.enrichment, silentLogger)
+    const registry = new Registry()
+    const enricher = openEnricher(config.enrichment, silentLogger, { registry })
     const store = new SqliteStore(join(dir, 'parley.db'))
     const app = createApp({
       config,
@@ -223,7 +225,7 @@ experiences:
       await store.close()
       rmSync(dir, { recursive: true, force: true })
     })
-    return { hero, enricher }
+    return { hero, enricher, registry }
   }
   const cleanups: (() => Promise<void>)[] = []
   afterEach(async () => {
@@ -238,12 +240,15 @@ experiences:
   })
 
   it('serves every call while the provider hangs or fails', async () => {
-    const { hero, enricher } = await container()
+    const { hero, enricher, registry } = await container()
     for (const address of ['192.0.2.98', '192.0.2.99']) {
       expect(await hero(address)).toBe('nobody / ? / none')
       await enricher.settled()
       expect(await hero(address)).toBe('nobody / ? / none')
     }
+    const metrics = await registry.metrics()
+    expect(metrics).toContain('parley_enrichment_provider_failures_total{lookup="ip"} 2')
+    expect(metrics).toContain('parley_enrichment_provider_circuit_open{lookup="ip"} 0')
   })
 
   it('fills firmographics for a declared company domain, the declared traits winning', async () => {

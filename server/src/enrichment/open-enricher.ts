@@ -11,7 +11,9 @@ import { PdlProvider } from './pdl-provider.ts'
 import type { PrefixTable } from './prefix-table.ts'
 import { ProviderGate } from './provider-gate.ts'
 import { reloadingSource, type ReloadingSource } from './reloading-source.ts'
+import type { Registry } from 'prom-client'
 import type { JsonObject } from '../traits/json.ts'
+import { enrichmentMetrics } from './enrichment-metrics.ts'
 import { join } from 'node:path'
 
 /**
@@ -22,8 +24,10 @@ import { join } from 'node:path'
 export function openEnricher(
   config: EnrichmentConfig,
   logger: Logger,
-  clock: () => number = Date.now,
+  options: { clock?: () => number; registry?: Registry } = {},
 ): Enricher {
+  const clock = options.clock ?? Date.now
+  const metrics = options.registry === undefined ? undefined : enrichmentMetrics(options.registry)
   const watches: ReloadingSource<unknown>[] = []
   const watch = <T>(
     name: string,
@@ -32,6 +36,7 @@ export function openEnricher(
   ): (() => T | undefined) => {
     const source = reloadingSource({ name, files, load, logger, intervalMs: config.reloadMs })
     watches.push(source)
+    metrics?.source(name, () => source.current !== undefined)
     return () => source.current
   }
   const sources: EnricherSources = {
@@ -73,23 +78,26 @@ export function openEnricher(
       ...(settings.baseUrl === undefined ? {} : { baseUrl: settings.baseUrl }),
     })
     const gate = { timeoutMs: settings.timeoutMs, ttlMs: settings.cacheMs, clock }
-    const onFailure = (what: string) => (error: unknown) =>
+    const onFailure = (what: string) => (error: unknown) => {
+      metrics?.providerFailures.inc({ lookup: what })
       logger.warn(
         { provider: provider.name, lookup: what, err: error },
         'enrichment provider call failed',
       )
-    sources.provider = {
-      byIp: new ProviderGate<InferredCompany>({
-        ...gate,
-        lookup: (ip, signal) => provider.companyByIp(ip, signal),
-        onFailure: onFailure('ip'),
-      }),
-      byDomain: new ProviderGate<JsonObject>({
-        ...gate,
-        lookup: (domain, signal) => provider.companyByDomain(domain, signal),
-        onFailure: onFailure('domain'),
-      }),
     }
+    const byIp = new ProviderGate<InferredCompany>({
+      ...gate,
+      lookup: (ip, signal) => provider.companyByIp(ip, signal),
+      onFailure: onFailure('ip'),
+    })
+    const byDomain = new ProviderGate<JsonObject>({
+      ...gate,
+      lookup: (domain, signal) => provider.companyByDomain(domain, signal),
+      onFailure: onFailure('domain'),
+    })
+    metrics?.circuit('ip', () => byIp.state === 'open')
+    metrics?.circuit('domain', () => byDomain.state === 'open')
+    sources.provider = { byIp, byDomain }
   }
   if (config.demo) {
     logger.info(
