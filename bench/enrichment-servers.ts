@@ -11,9 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Express } from 'express'
-import { createApp } from '../server/src/app.ts'
+import { benchContainer } from './lib/bench-container.ts'
 import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
-import { CachedStore } from '../server/src/cache/cached-store.ts'
 import { loadConfig } from '../server/src/config/env.ts'
 import { silentLogger } from '../server/src/config/logger.ts'
 import { demoEnrichment } from '../server/src/enrichment/enrichment-config.ts'
@@ -55,15 +54,7 @@ const enricher = openEnricher(enrichment, silentLogger)
 const loadMs = performance.now() - loadStarted
 
 function container(config: typeof plainConfig, withEnricher: Enricher | undefined): Express {
-  const store = new CachedStore(new SqliteStore(file, { synchronous: 'NORMAL' }), {
-    maxBytes: 64 * 1024 * 1024,
-  })
-  return createApp({
-    config,
-    store,
-    logger: silentLogger,
-    clock: Date.now,
-    newId: () => crypto.randomUUID(),
+  return benchContainer(file, config, 64 * 1024 * 1024, {
     personalization,
     ...(withEnricher === undefined ? {} : { enricher: withEnricher }),
   })

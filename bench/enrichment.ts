@@ -110,7 +110,7 @@ export async function benchEnrichment(seconds: number): Promise<void> {
     console.log('  some requests failed: no ratio printed')
   } else {
     console.log(
-      `  enrichment on: ${((enriched.rps / plain.rps) * 100).toFixed(1)} % of the throughput, +${(enriched.cpuPerRequestUs - plain.cpuPerRequestUs).toFixed(1)} µs server CPU per request (${((enriched.cpuPerRequestUs / plain.cpuPerRequestUs - 1) * 100).toFixed(1)} %)`,
+      `  enrichment on: ${((enriched.rps / plain.rps) * 100).toFixed(1)} % of the throughput, ${signed(enriched.cpuPerRequestUs - plain.cpuPerRequestUs)} µs server CPU per request (${((enriched.cpuPerRequestUs / plain.cpuPerRequestUs - 1) * 100).toFixed(1)} %)`,
     )
   }
   console.log(`  server start: data files loaded in ${ready.loadMs.toFixed(0)} ms`)
@@ -218,4 +218,9 @@ function inProcess(addresses: string[], requestUs: number): Enricher {
     `  loading the data: ${((load.user + load.system) / 1000).toFixed(0)} ms CPU, ${heapMb.toFixed(0)} MB heap${global.gc === undefined ? ' (run node with --expose-gc for a settled figure)' : ''}`,
   )
   return enricher
+}
+
+/** `+1.5` / `-0.3`: a difference with its sign. */
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`
 }

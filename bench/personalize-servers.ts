@@ -13,11 +13,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
-import { createApp } from '../server/src/app.ts'
+import { benchContainer } from './lib/bench-container.ts'
 import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
-import { CachedStore } from '../server/src/cache/cached-store.ts'
 import { loadConfig } from '../server/src/config/env.ts'
-import { silentLogger } from '../server/src/config/logger.ts'
 import { limits } from '../server/src/contract/limits.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../server/src/http/anonymous-cookie.ts'
 import { jsonBody } from '../server/src/http/json-body.ts'
@@ -32,22 +30,20 @@ import { SqliteStore } from '../server/src/store/sqlite-store.ts'
 const visitors = Number(process.env.BENCH_VISITORS ?? 200)
 const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
 const file = join(dir, 'parley.db')
-const config = loadConfig({ NODE_ENV: 'test', PARLEY_DATABASE_URL: `sqlite:${file}` })
+// Rate limits off: 20 connections from one address would otherwise be answered 429.
+const config = loadConfig({
+  NODE_ENV: 'test',
+  PARLEY_DATABASE_URL: `sqlite:${file}`,
+  PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
+  PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
+})
 const engine = new PersonalizationEngine(
   readPersonalizationConfig(resolve(import.meta.dirname, '../config/parley.demo.yaml')),
 )
 const personalization = new Personalizer(engine, Date.now)
 
 function container(maxBytes: number): Express {
-  const store = new CachedStore(new SqliteStore(file, { synchronous: 'NORMAL' }), { maxBytes })
-  return createApp({
-    config,
-    store,
-    logger: silentLogger,
-    clock: Date.now,
-    newId: () => crypto.randomUUID(),
-    personalization,
-  })
+  return benchContainer(file, config, maxBytes, { personalization })
 }
 
 function bare(): Express {

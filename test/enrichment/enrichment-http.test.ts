@@ -13,6 +13,7 @@ import { PersonalizationEngine } from '../../server/src/personalization/engine.t
 import { parsePersonalizationConfig } from '../../server/src/personalization/load-config.ts'
 import { Personalizer } from '../../server/src/personalization/personalizer.ts'
 import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { testEnv } from '../helpers/build-app.ts'
 import { testCredentials } from '../helpers/start-container.ts'
 
 const personalization = `
@@ -73,12 +74,7 @@ function build(env: Record<string, string>): Built {
   writeFileSync(join(asnDir, 'asn-ipv4-num.csv'), asnV4)
   writeFileSync(join(asnDir, 'asn-ipv6-num.csv'), asnV6)
   const config = loadConfig({
-    NODE_ENV: 'test',
-    PARLEY_WRITE_KEYS: testCredentials.writeKey,
-    PARLEY_ADMIN_TOKEN: testCredentials.adminToken,
-    PARLEY_COOKIE_SECRET: testCredentials.cookieSecret,
-    PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
-    PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
+    ...testEnv,
     PARLEY_TRUST_PROXY: '1',
     PARLEY_ASN_DB: asnDir,
     PARLEY_COMPANY_RANGES: join(dir, 'ranges.yaml'),
