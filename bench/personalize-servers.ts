@@ -9,16 +9,13 @@
  * parent closes stdin.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
-import { createApp } from '../server/src/app.ts'
-import { CachedStore } from '../server/src/cache/cached-store.ts'
+import { benchContainer } from './lib/bench-container.ts'
+import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
 import { loadConfig } from '../server/src/config/env.ts'
-import { silentLogger } from '../server/src/config/logger.ts'
 import { limits } from '../server/src/contract/limits.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../server/src/http/anonymous-cookie.ts'
 import { jsonBody } from '../server/src/http/json-body.ts'
@@ -33,22 +30,20 @@ import { SqliteStore } from '../server/src/store/sqlite-store.ts'
 const visitors = Number(process.env.BENCH_VISITORS ?? 200)
 const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
 const file = join(dir, 'parley.db')
-const config = loadConfig({ NODE_ENV: 'test', PARLEY_DATABASE_URL: `sqlite:${file}` })
+// Rate limits off: 20 connections from one address would otherwise be answered 429.
+const config = loadConfig({
+  NODE_ENV: 'test',
+  PARLEY_DATABASE_URL: `sqlite:${file}`,
+  PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
+  PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
+})
 const engine = new PersonalizationEngine(
   readPersonalizationConfig(resolve(import.meta.dirname, '../config/parley.demo.yaml')),
 )
 const personalization = new Personalizer(engine, Date.now)
 
 function container(maxBytes: number): Express {
-  const store = new CachedStore(new SqliteStore(file, { synchronous: 'NORMAL' }), { maxBytes })
-  return createApp({
-    config,
-    store,
-    logger: silentLogger,
-    clock: Date.now,
-    newId: () => crypto.randomUUID(),
-    personalization,
-  })
+  return benchContainer(file, config, maxBytes, { personalization })
 }
 
 function bare(): Express {
@@ -79,12 +74,6 @@ function edge(): Express {
   return app
 }
 
-function listen(app: Express): Promise<number> {
-  return new Promise((done) => {
-    const server = app.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port))
-  })
-}
-
 const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
 const anonymousIds: string[] = []
 for (let i = 0; i < visitors; i += 1) {
@@ -111,19 +100,9 @@ for (let i = 0; i < visitors; i += 1) {
 await seedStore.close()
 
 const ports = {
-  bare: await listen(bare()),
-  edge: await listen(edge()),
-  cached: await listen(container(64 * 1024 * 1024)),
-  uncached: await listen(container(0)),
+  bare: await listenOnLoopback(bare()),
+  edge: await listenOnLoopback(edge()),
+  cached: await listenOnLoopback(container(64 * 1024 * 1024)),
+  uncached: await listenOnLoopback(container(0)),
 }
-process.stdout.write(`${JSON.stringify({ ports, anonymousIds })}\n`)
-// Each line on stdin asks for this process's CPU time so far (µs), so the driver can measure
-// CPU per request, which other load on the machine disturbs far less than requests per second.
-createInterface({ input: process.stdin }).on('line', () => {
-  const usage = process.cpuUsage()
-  process.stdout.write(`${usage.user + usage.system}\n`)
-})
-process.stdin.on('end', () => {
-  rmSync(dir, { recursive: true, force: true })
-  process.exit(0)
-})
+serveCpuOnStdin({ ports, anonymousIds }, () => rmSync(dir, { recursive: true, force: true }))

@@ -10,13 +10,11 @@
  * machine that figure is steadier, and its ratio is what throughput would be at saturation.
  * Targets 127.0.0.1 only; every phase is bounded in time and the server child stops with us.
  */
-import { spawn } from 'node:child_process'
 import { createHmac, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
-import autocannon from 'autocannon'
+import { interleavedRounds, startCpuChild } from './lib/cpu-child.ts'
 import { demoCredentials } from '../server/src/config/env.ts'
 import { anonymousCookieName } from '../server/src/http/anonymous-cookie.ts'
 import { CachedStore } from '../server/src/cache/cached-store.ts'
@@ -40,14 +38,6 @@ interface Ready {
   anonymousIds: string[]
 }
 
-interface Sample {
-  requests: number
-  cpuUs: number
-  seconds: number
-  p99: number
-  bad: number
-}
-
 /** The page every request personalises. */
 const pricing = { url: 'https://www.example.com/pricing?utm_medium=cpc', title: 'Pricing' }
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -57,21 +47,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
 export async function benchPersonalize(seconds: number): Promise<void> {
   const roundSeconds = Math.max(2, Math.round(seconds / rounds))
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/personalize-servers.ts'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-  const nextLine = async (): Promise<string> => {
-    const line = await lines.next()
-    if (line.done === true) throw new Error('bench servers exited early')
-    return line.value
-  }
-  const ready = JSON.parse(await nextLine()) as Ready
-  /** The server process's CPU time so far (µs). */
-  const serverCpu = async (): Promise<number> => {
-    child.stdin.write('cpu\n')
-    return Number(await nextLine())
-  }
+  const { ready, serverCpu, stop } = await startCpuChild<Ready>('bench/personalize-servers.ts')
 
   const body = JSON.stringify({ page: pricing })
   /** The signed `parley_aid` cookie a returning browser sends (the demo secret the servers use). */
@@ -84,28 +60,14 @@ export async function benchPersonalize(seconds: number): Promise<void> {
   }
   const visitors = ready.anonymousIds.slice(0, 50)
 
-  async function run(port: number, path: string, duration: number): Promise<Sample> {
-    const before = await serverCpu()
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections,
-      duration,
-      // Returning browsers: each request carries one of 50 known visitors' cookie.
-      requests: visitors.map((anonymousId) => ({
-        method: 'POST' as const,
-        path,
-        headers: { 'content-type': 'application/json', cookie: cookieOf(anonymousId) },
-        body,
-      })),
-    })
-    return {
-      requests: result.requests.total,
-      cpuUs: (await serverCpu()) - before,
-      seconds: duration,
-      p99: result.latency.p99,
-      bad: result.non2xx + result.errors,
-    }
-  }
+  // Returning browsers: each request carries one of 50 known visitors' cookie.
+  const requestsTo = (path: string) =>
+    visitors.map((anonymousId) => ({
+      method: 'POST' as const,
+      path,
+      headers: { 'content-type': 'application/json', cookie: cookieOf(anonymousId) },
+      body,
+    }))
 
   const targets = [
     { name: 'bare Express (POST, express.json)', port: ready.ports.bare, path: '/bare' },
@@ -131,28 +93,13 @@ export async function benchPersonalize(seconds: number): Promise<void> {
   }
   console.log(`probe: ${JSON.stringify(probe)}`)
 
-  // Warm-up: JIT, SQLite page cache, first impressions written, cache filled.
-  for (const target of targets) await run(target.port, target.path, 2)
-  // Rounds interleave the targets, so a burst of other load on the machine hits all of them alike.
-  const samples = targets.map((): Sample[] => [])
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [index, target] of targets.entries()) {
-      samples[index]?.push(await run(target.port, target.path, roundSeconds))
-    }
-  }
-  child.stdin.end()
-
-  const summary = targets.map((target, index) => {
-    const all = samples[index] ?? []
-    const requests = all.reduce((sum, sample) => sum + sample.requests, 0)
-    return {
-      name: target.name,
-      rps: requests / all.reduce((sum, sample) => sum + sample.seconds, 0),
-      cpuPerRequestUs: all.reduce((sum, sample) => sum + sample.cpuUs, 0) / requests,
-      p99: Math.max(...all.map((sample) => sample.p99)),
-      bad: all.reduce((sum, sample) => sum + sample.bad, 0),
-    }
-  })
+  // Warm-up (JIT, SQLite page cache, first impressions written, cache filled), then rounds.
+  const summary = await interleavedRounds(
+    serverCpu,
+    targets.map((target) => ({ ...target, requests: requestsTo(target.path) })),
+    { connections, rounds, roundSeconds },
+  )
+  stop()
   const [bare] = summary
   if (bare === undefined) throw new Error('no baseline')
   console.log(

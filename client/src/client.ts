@@ -97,6 +97,8 @@ function boot(): void {
     context: {
       page: pageContext(referrer),
       library: { name: 'parley.js', version: PARLEY_VERSION },
+      // A message only ever leaves the outbox with consent (canSend), so this is always true.
+      consent: { personalization: true },
     },
     ...extra,
   })

@@ -1,4 +1,5 @@
 import type { Config } from './config/env.ts'
+import type { Enricher } from './enrichment/enricher.ts'
 import type { Logger } from './config/logger.ts'
 import type { RateLimitStore } from './http/rate-limit-store.ts'
 import type { Metrics } from './observability/metrics.ts'
@@ -23,4 +24,9 @@ export interface AppDeps {
    * no experiences (payloads are empty, no event is a goal).
    */
   personalization?: Personalizer
+  /**
+   * Country, network and company from the request's address for browser calls and
+   * personalize. Default when absent: off (no lookups, nothing derived or stored).
+   */
+  enricher?: Enricher
 }

@@ -4,6 +4,7 @@ import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
 import { CachedStore } from './cache/cached-store.ts'
 import { createLogger } from './config/logger.ts'
+import { openEnricher } from './enrichment/open-enricher.ts'
 import { createMetrics, recordCacheLookup } from './observability/metrics.ts'
 import { PersonalizationEngine } from './personalization/engine.ts'
 import {
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
   })
   const personalization = new Personalizer(engine, Date.now)
   const rateLimits = await openRateLimitStore(config.databaseUrl)
+  const enricher =
+    config.enrichment === undefined
+      ? undefined
+      : openEnricher(config.enrichment, logger, { registry: metrics.registry })
   const app = createApp({
     config,
     store,
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     personalization,
     metrics,
     rateLimits: rateLimits.store,
+    ...(enricher === undefined ? {} : { enricher }),
   })
 
   const pruneTimer = setInterval(() => {
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
     onStop: () => {
       clearInterval(pruneTimer)
       configWatch.close()
+      enricher?.close()
     },
     timeoutMs: config.shutdownTimeoutMs,
   })

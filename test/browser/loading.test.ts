@@ -120,6 +120,8 @@ describe.skipIf(!hasChromium())('browser client: loading and the call queue', ()
       anonymousId: await storedAnonymousId(page),
       context: {
         page: { path: '/fixture', title: 'Fixture', url: `${suite.container().url}/fixture` },
+        // Sent only with consent, so enrichment with PARLEY_ENRICHMENT_CONSENT=required may run.
+        consent: { personalization: true },
       },
     })
     expect(body.messageId).toMatch(/^[0-9a-f-]{36}$/)

@@ -19,6 +19,16 @@ export interface BuiltApp {
   close: () => Promise<void>
 }
 
+/** The settings test apps start from: test credentials, rate limits off. */
+export const testEnv: Record<string, string> = {
+  NODE_ENV: 'test',
+  PARLEY_WRITE_KEYS: testCredentials.writeKey,
+  PARLEY_ADMIN_TOKEN: testCredentials.adminToken,
+  PARLEY_COOKIE_SECRET: testCredentials.cookieSecret,
+  PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
+  PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
+}
+
 /**
  * Builds the app the way the entry file does, on a fresh SQLite file; `env` overrides settings
  * (e.g. `PARLEY_RATE_LIMIT_IP_PER_MINUTE`). Rate limits are off unless `env` sets them.
@@ -29,15 +39,7 @@ export function buildApp(
 ): BuiltApp {
   const dir = mkdtempSync(join(tmpdir(), 'parley-app-'))
   const file = join(dir, 'parley.db')
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PARLEY_WRITE_KEYS: testCredentials.writeKey,
-    PARLEY_ADMIN_TOKEN: testCredentials.adminToken,
-    PARLEY_COOKIE_SECRET: testCredentials.cookieSecret,
-    PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
-    PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
-    ...env,
-  })
+  const config = loadConfig({ ...testEnv, ...env })
   const store = new SqliteStore(file)
   const metrics = createMetrics({ defaults: false })
   const app = createApp({

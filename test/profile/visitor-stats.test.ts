@@ -120,3 +120,25 @@ describe('mergeVisitorStats', () => {
     expect(mergeVisitorStats(laptop, phone)).toEqual(mergeVisitorStats(phone, laptop))
   })
 })
+
+describe('inferred facts on the visitor stats', () => {
+  const uk = { at: start, country: 'GB', asn: 20712, org: 'Andrews & Arnold Ltd' }
+  const ie = { at: start + minute, country: 'IE' }
+
+  it('keeps the latest enriched call whole, never mixing two calls’ facts', () => {
+    let stats = recordVisit(fresh(), { type: 'page', at: start, path: '/', inferred: uk })
+    stats = recordVisit(stats, { type: 'track', at: start + minute, inferred: ie })
+    expect(stats.inferred).toEqual(ie)
+    // A call without enrichment (consent refused, or off) leaves what was derived before.
+    stats = recordVisit(stats, { type: 'page', at: start + 2 * minute, path: '/' })
+    expect(stats.inferred).toEqual(ie)
+  })
+
+  it('keeps the later of two devices’ facts when their profiles merge', () => {
+    const laptop = recordVisit(fresh(), { type: 'page', at: start, path: '/', inferred: uk })
+    const phone = recordVisit(fresh(), { type: 'page', at: start, path: '/', inferred: ie })
+    expect(mergeVisitorStats(laptop, phone).inferred).toEqual(ie)
+    expect(mergeVisitorStats(phone, laptop).inferred).toEqual(ie)
+    expect(mergeVisitorStats(laptop, fresh()).inferred).toEqual(uk)
+  })
+})

@@ -3,6 +3,8 @@ import { browserIdentifySchema, type CallType, type ParsedCall } from '../contra
 import { joinPath } from '../contract/inspect-json.ts'
 import { readCall } from '../contract/read-call.ts'
 import { pageInfo } from '../contract/to-ingest-event.ts'
+import type { Enrichment } from '../enrichment/enrichment.ts'
+import { enrichRequest, inferredFacts } from '../enrichment/request-enrichment.ts'
 import { AppError } from '../errors/app-error.ts'
 import { writeAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { clientAddress } from '../http/client-address.ts'
@@ -23,6 +25,13 @@ export interface BrowserCallOrigin {
   /** The device's id when the body has none: the signed cookie's, else one new id per request. */
   fallbackAnonymousId: string
   batchSentAt?: number | undefined
+}
+
+/** A browser call read at the edge, with what its address told (when enrichment is on). */
+export interface BrowserCall {
+  call: ParsedCall
+  event: IngestEvent
+  enrichment: Enrichment | undefined
 }
 
 /** What a browser call answers, before the route adds its own fields. */
@@ -46,7 +55,7 @@ export async function readBrowserCall(
   body: unknown,
   req: Request,
   origin: BrowserCallOrigin,
-): Promise<{ call: ParsedCall; event: IngestEvent }> {
+): Promise<BrowserCall> {
   if (type === 'alias') {
     throw new AppError(
       'server_key_required',
@@ -76,7 +85,10 @@ export async function readBrowserCall(
   // Only identify may claim a user id from a browser; other calls follow the device's link.
   if (type !== 'identify') event.userId = undefined
   if (settings.mode === 'required' && !verified) dropCompanyTraits(event, origin.path)
-  return { call: call as ParsedCall, event }
+  const enrichment = enrichRequest(deps.enricher, event.clientIp, call.context)
+  const inferred = inferredFacts(enrichment, event.receivedAt)
+  if (inferred !== undefined) event.inferred = inferred
+  return { call: call as ParsedCall, event, enrichment }
 }
 
 /**
@@ -85,8 +97,7 @@ export async function readBrowserCall(
  */
 export async function answerBrowserCall(
   deps: PersonalizeDeps,
-  call: ParsedCall,
-  event: IngestEvent,
+  { call, event, enrichment }: BrowserCall,
   result: IngestResult,
   req: Request,
   res: Response,
@@ -107,6 +118,7 @@ export async function answerBrowserCall(
     event.page ?? pageInfo({}, context ?? {}),
     req,
     context,
+    enrichment,
   )
   return { ...answer, segments: payload.segments, experiences: payload.experiences }
 }

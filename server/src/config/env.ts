@@ -1,4 +1,10 @@
 import { z } from 'zod'
+import {
+  enrichmentConfig,
+  enrichmentEnvIssues,
+  enrichmentEnvShape,
+  type EnrichmentConfig,
+} from '../enrichment/enrichment-config.ts'
 import { normalizeAllowedOrigin } from './allowed-origins.ts'
 
 const list = z.string().transform((value) =>
@@ -62,8 +68,12 @@ const envSchema = z
     PARLEY_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    ...enrichmentEnvShape,
   })
   .superRefine((env, ctx) => {
+    for (const [name, message] of enrichmentEnvIssues(env)) {
+      ctx.addIssue({ code: 'custom', path: [name], message })
+    }
     if (
       env.PARLEY_IDENTITY_VERIFICATION !== undefined &&
       env.PARLEY_IDENTITY_VERIFICATION !== 'off'
@@ -158,6 +168,8 @@ export interface Config {
   cacheBytes: number
   /** Names of settings that fell back to demo values. */
   demoDefaults: string[]
+  /** Country, network and company from the request's address; `undefined` = off (default). */
+  enrichment: EnrichmentConfig | undefined
 }
 
 /** Thrown when the environment is invalid; its message names every bad variable. */
@@ -223,5 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     personalizationFile: parsed.PARLEY_CONFIG,
     cacheBytes: parsed.PARLEY_CACHE_BYTES,
     demoDefaults,
+    // The demo turns enrichment on only while the demo config is in use: PARLEY_CONFIG unset.
+    enrichment: enrichmentConfig({ ...parsed, PARLEY_CONFIG: env.PARLEY_CONFIG }),
   }
 }

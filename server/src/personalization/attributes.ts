@@ -20,6 +20,14 @@ export interface EvalContext {
     daysSinceFirstSeen: number
     daysSinceLastSeen: number
     visitedPaths: string[]
+    /** From the request's address when enrichment is on (ISO 3166-1 alpha-2). */
+    country?: string
+    /** The country's subdivision, where the geo data has one. */
+    region?: string
+    /** The network (autonomous system) the address belongs to. */
+    network?: { asn: number; org: string }
+    /** Where `company.*` came from: `declared` (an account) or `inferred` (the address). */
+    companySource?: 'declared' | 'inferred'
   }
   page: {
     url?: string
@@ -51,6 +59,11 @@ const catalogue: Record<string, readonly string[] | '*'> = {
     'daysSinceFirstSeen',
     'daysSinceLastSeen',
     'visitedPaths',
+    'country',
+    'region',
+    'network.asn',
+    'network.org',
+    'companySource',
   ],
   page: ['url', 'path', 'host', 'referrer', 'title', 'query.*', 'utm.*'],
   device: ['type'],

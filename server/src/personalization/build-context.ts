@@ -3,6 +3,8 @@ import type { Account, Profile } from '../profile/profile.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
 import { isSafeKey, type JsonObject } from '../traits/json.ts'
 import { materializeTraits, type TraitNode } from '../traits/trait-tree.ts'
+import type { Enrichment } from '../enrichment/enrichment.ts'
+import { companyView } from '../enrichment/inferred-company.ts'
 import type { EvalContext } from './attributes.ts'
 import { deviceType } from './device-type.ts'
 
@@ -13,6 +15,10 @@ export interface ContextInput {
   page: PageInfo
   userAgent: string | undefined
   now: number
+  /** What the request's address told, when enrichment is on and the visitor consented. */
+  enrichment?: Enrichment
+  /** Provider traits already known for a company domain (never waits for the provider). */
+  firmographics?: (domain: string) => JsonObject | undefined
 }
 
 const day = 86_400_000
@@ -35,9 +41,18 @@ function plainTraits(tree: TraitNode, derive: boolean): JsonObject {
 export function buildContext(input: ContextInput): EvalContext {
   const { profile, account, now } = input
   const stats = profile?.visitor
-  return {
+  const declared = account === undefined ? undefined : plainTraits(account.traits, false)
+  const enrichment = input.enrichment
+  const company =
+    enrichment === undefined
+      ? {
+          traits: declared ?? {},
+          source: declared === undefined ? undefined : ('declared' as const),
+        }
+      : companyView(declared, enrichment.company, input.firmographics)
+  const ctx: EvalContext = {
     user: profile === undefined ? {} : plainTraits(profile.traits, true),
-    company: account === undefined ? {} : plainTraits(account.traits, false),
+    company: company.traits,
     visitor: {
       known: profile?.userId != null,
       pageViews: stats?.pageViews ?? 0,
@@ -53,6 +68,11 @@ export function buildContext(input: ContextInput): EvalContext {
     page: pageContext(input.page),
     device: { type: deviceType(input.userAgent) },
   }
+  if (company.source !== undefined) ctx.visitor.companySource = company.source
+  if (enrichment?.country !== undefined) ctx.visitor.country = enrichment.country
+  if (enrichment?.region !== undefined) ctx.visitor.region = enrichment.region
+  if (enrichment?.network !== undefined) ctx.visitor.network = enrichment.network
+  return ctx
 }
 
 function pageContext(page: PageInfo): EvalContext['page'] {

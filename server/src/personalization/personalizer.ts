@@ -1,3 +1,5 @@
+import type { Enrichment } from '../enrichment/enrichment.ts'
+import type { JsonObject } from '../traits/json.ts'
 import type { GoalRecorder } from '../pipeline/ingest.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
 import type { Store, StoreWriter } from '../store/store.ts'
@@ -10,6 +12,10 @@ export interface PersonalizeRequest {
   profileId: string
   page: PageInfo
   userAgent: string | undefined
+  /** What the request's address told; absent when enrichment is off or not consented. */
+  enrichment?: Enrichment
+  /** Provider traits already known for a company domain. */
+  firmographics?: (domain: string) => JsonObject | undefined
 }
 
 /** A decision for a profile, with the user id the payload carries. */
@@ -75,6 +81,8 @@ export class Personalizer implements GoalRecorder {
       page: request.page,
       userAgent: request.userAgent,
       now,
+      ...(request.enrichment === undefined ? {} : { enrichment: request.enrichment }),
+      ...(request.firmographics === undefined ? {} : { firmographics: request.firmographics }),
     })
     const assigned = new Map(
       impressions.map((impression) => [impression.experienceId, impression.variation]),

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { fileStamp } from '../config/file-stamp.ts'
 import type { Logger } from '../config/logger.ts'
 import type { PersonalizationEngine } from './engine.ts'
 import { PersonalizationConfigError, readPersonalizationConfig } from './load-config.ts'
@@ -44,23 +44,13 @@ export function watchPersonalizationConfig(
   }
   // Polled by hand rather than with fs.watchFile: the first stat is taken here, synchronously,
   // so a write right after the watch starts is never mistaken for the initial state.
-  let seen = stamp(file)
+  let seen = fileStamp(file)
   const timer = setInterval(() => {
-    const now = stamp(file)
+    const now = fileStamp(file)
     if (now === seen) return
     seen = now
     reload()
   }, options.intervalMs ?? 1000)
   timer.unref()
   return { reload, close: () => clearInterval(timer) }
-}
-
-/** Size and modification time, or `missing`; a change in either means "read it again". */
-function stamp(file: string): string {
-  try {
-    const stat = statSync(file)
-    return `${stat.size}:${stat.mtimeMs}`
-  } catch {
-    return 'missing'
-  }
 }

@@ -1,3 +1,4 @@
+import type { InferredFacts } from '../profile/profile.ts'
 import type { JsonObject } from '../traits/json.ts'
 import type { Warning } from './warnings.ts'
 
@@ -51,6 +52,8 @@ export interface IngestEvent {
   receivedAt: number
   /** Caveats found at the edge, returned with the response. */
   warnings: Warning[]
+  /** Browser calls with enrichment on: what the request's address told (never the address). */
+  inferred?: InferredFacts
 }
 
 /** What the pipeline did with a call. */

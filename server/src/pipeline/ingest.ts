@@ -119,14 +119,16 @@ async function duplicateOf(
 }
 
 function visitOf(event: IngestEvent): Parameters<typeof recordVisit>[1] {
+  const inferred = event.inferred === undefined ? {} : { inferred: event.inferred }
   const page = event.page
-  if (event.type !== 'page' || page === undefined) return { type: event.type, at: event.at }
+  if (event.type !== 'page' || page === undefined)
+    return { type: event.type, at: event.at, ...inferred }
   const touch: { url?: string; referrer?: string; utm?: Record<string, string> } = {}
   if (page.url !== undefined) touch.url = page.url
   if (page.referrer !== undefined) touch.referrer = page.referrer
   if (page.utm !== undefined) touch.utm = page.utm
   const path = pagePath(page)
-  return { type: 'page', at: event.at, touch, ...(path === undefined ? {} : { path }) }
+  return { type: 'page', at: event.at, touch, ...(path === undefined ? {} : { path }), ...inferred }
 }
 
 function pagePath(page: { url?: string; path?: string }): string | undefined {

@@ -30,6 +30,23 @@ export interface VisitorStats {
   conversions?: number
   /** Distinct page paths, latest view first, at most 50. */
   visitedPaths?: VisitedPath[]
+  /** What enrichment derived from the latest enriched browser call (never the address). */
+  inferred?: InferredFacts
+}
+
+/**
+ * Facts derived from a request's address by enrichment, kept while the profile lives (the
+ * privacy export shows them, a delete erases them). The address itself is never stored.
+ */
+export interface InferredFacts {
+  at: number
+  country?: string
+  region?: string
+  asn?: number
+  org?: string
+  /** The inferred company's domain; its traits are never written to an account. */
+  companyDomain?: string
+  companySource?: 'ranges' | 'provider'
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { FirstTouch, VisitedPath, VisitorStats } from './profile.ts'
+import type { FirstTouch, InferredFacts, VisitedPath, VisitorStats } from './profile.ts'
 
 /** A page view after this much quiet starts a new session (the usual 30 minutes). */
 export const sessionIdleMs = 30 * 60 * 1000
@@ -15,6 +15,8 @@ export interface Visit {
   path?: string
   /** True for a track event named as a goal in the personalisation config. */
   conversion?: boolean
+  /** What enrichment derived from the call's address, when it was enriched. */
+  inferred?: InferredFacts
 }
 
 /**
@@ -42,6 +44,8 @@ export function recordVisit(stats: VisitorStats, visit: Visit): VisitorStats {
   const touch = isPage && visit.touch ? { at: visit.at, ...visit.touch } : undefined
   const firstTouch = earlierTouch(stats.firstTouch, touch)
   if (firstTouch !== undefined) next.firstTouch = firstTouch
+  const inferred = laterInferred(stats.inferred, visit.inferred)
+  if (inferred !== undefined) next.inferred = inferred
   return next
 }
 
@@ -65,7 +69,19 @@ export function mergeVisitorStats(a: VisitorStats, b: VisitorStats): VisitorStat
   }
   const firstTouch = earlierTouch(a.firstTouch, b.firstTouch)
   if (firstTouch !== undefined) merged.firstTouch = firstTouch
+  const inferred = laterInferred(a.inferred, b.inferred)
+  if (inferred !== undefined) merged.inferred = inferred
   return merged
+}
+
+/** Inferred facts describe where the visitor is now: the latest wins, whole. */
+function laterInferred(
+  a: InferredFacts | undefined,
+  b: InferredFacts | undefined,
+): InferredFacts | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return b.at >= a.at ? b : a
 }
 
 function mergePaths(a: VisitedPath[] | undefined, b: VisitedPath[]): VisitedPath[] {

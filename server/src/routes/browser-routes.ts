@@ -24,13 +24,13 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
 
   for (const type of browserTypes) {
     router.post(`/v1/web/${type}`, ...jsonBody(limits.callBytes), perVisitor, async (req, res) => {
-      const { call, event } = await readBrowserCall(deps, type, req.body, req, {
+      const read = await readBrowserCall(deps, type, req.body, req, {
         source: 'browser',
         path: '',
         fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
       })
-      const result = await ingest(event, deps)
-      const answer = await answerBrowserCall(deps, call, event, result, req, res)
+      const result = await ingest(read.event, deps)
+      const answer = await answerBrowserCall(deps, read, result, req, res)
       res.json(withWarnings(answer, result.warnings))
     })
   }

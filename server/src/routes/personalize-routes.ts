@@ -6,6 +6,9 @@ import { limits } from '../contract/limits.ts'
 import { parseWith } from '../contract/parse-with.ts'
 import { pageInfo } from '../contract/to-ingest-event.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
+import type { Enrichment } from '../enrichment/enrichment.ts'
+import { enrichRequest } from '../enrichment/request-enrichment.ts'
+import { clientAddress } from '../http/client-address.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { junkIdReason } from '../identity/junk-ids.ts'
 import type { ExperienceDecision } from '../personalization/evaluate.ts'
@@ -51,7 +54,15 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
     const anonymousId = fromBody ?? fromCookie ?? deps.newId()
     const profileId = await profileOfDevice(deps, anonymousId)
     const page = pageInfo(body.page ?? {}, body.context ?? {})
-    const { userId, ...payload } = await personalizeFor(deps, profileId, page, req, body.context)
+    const enrichment = enrichRequest(deps.enricher, clientAddress(req, false), body.context)
+    const { userId, ...payload } = await personalizeFor(
+      deps,
+      profileId,
+      page,
+      req,
+      body.context,
+      enrichment,
+    )
     // A read: the cookie is written only when it does not hold this id yet (page calls refresh it).
     if (fromCookie !== anonymousId) {
       writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
@@ -63,7 +74,8 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
 
 /**
  * The payload for a profile on a page, for the browser answers (`/v1/personalize`, and identify,
- * page and group). The device class comes from `context.userAgent`, else the request's header.
+ * page and group). The device class comes from `context.userAgent`, else the request's header;
+ * `enrichment` is what the request's address told (see `enrichRequest`).
  */
 export async function personalizeFor(
   deps: PersonalizeDeps,
@@ -71,11 +83,20 @@ export async function personalizeFor(
   page: PageInfo,
   req: Request,
   context: JsonObject | undefined,
+  enrichment: Enrichment | undefined,
 ): Promise<PayloadFields & { userId: string | null }> {
   if (profileId === '') return { userId: null, segments: [], experiences: [] }
   const userAgent =
     typeof context?.userAgent === 'string' ? context.userAgent : req.get('user-agent')
-  const result = await deps.personalization.personalize(deps.store, { profileId, page, userAgent })
+  const enricher = deps.enricher
+  const result = await deps.personalization.personalize(deps.store, {
+    profileId,
+    page,
+    userAgent,
+    ...(enrichment === undefined || enricher === undefined
+      ? {}
+      : { enrichment, firmographics: (domain: string) => enricher.companyTraits(domain) }),
+  })
   return { userId: result.userId, segments: result.segments, experiences: result.experiences }
 }
 

@@ -75,13 +75,13 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
       async (req, res) => {
         const key = writeKeyOf(res)
         if (key.kind === 'browser') {
-          const { call, event } = await readBrowserCall(deps, type, req.body, req, {
+          const read = await readBrowserCall(deps, type, req.body, req, {
             source: key.source,
             path: '',
             fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
           })
-          const result = await ingest(event, deps)
-          const answer = await answerBrowserCall(deps, call, event, result, req, res)
+          const result = await ingest(read.event, deps)
+          const answer = await answerBrowserCall(deps, read, result, req, res)
           res.json(withWarnings({ success: true, ...answer }, result.warnings))
           return
         }
