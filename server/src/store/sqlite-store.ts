@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import { AppError } from '../errors/app-error.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
+import type { ConsoleReads, Store, StoreReader, StoreWriter } from './store.ts'
 import {
   accountParams,
   eventParams,
@@ -384,6 +384,7 @@ export class SqliteStore implements Store {
           visitors: row.visitors as number,
           conversions: row.conversions as number,
         })),
+      ...this.#consoleReads(),
       recordImpression: async (impression) =>
         this.#run(
           `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
@@ -403,6 +404,49 @@ export class SqliteStore implements Store {
           conversion.goal,
           conversion.at,
         ).changes === 1,
+    }
+  }
+
+  /** The console's reads (see `ConsoleReads`). */
+  #consoleReads(): ConsoleReads {
+    return {
+      experienceDailyCounts: async (experienceId, goal, windowMs) =>
+        this.#all(
+          `SELECT strftime('%Y-%m-%d', i.at / 1000, 'unixepoch') AS day, i.variation, i.control,
+             COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
+           FROM impressions i
+           LEFT JOIN conversions c ON c.profile_id = i.profile_id
+             AND c.experience_id = i.experience_id AND c.goal = ?
+             AND c.at >= i.at AND c.at <= i.at + ?
+           WHERE i.experience_id = ?
+           GROUP BY day, i.variation, i.control
+           ORDER BY day, i.control DESC, i.variation`,
+          goal,
+          windowMs,
+          experienceId,
+        ).map((row) => ({
+          day: row.day as string,
+          variation: row.variation as string,
+          control: row.control === 1,
+          visitors: row.visitors as number,
+          conversions: row.conversions as number,
+        })),
+      profileIdsByAccount: async (accountId, limit) =>
+        this.#all(
+          'SELECT id FROM profiles WHERE account_id = ? ORDER BY id LIMIT ?',
+          accountId,
+          limit,
+        ).map((row) => row.id as string),
+      profilesMentioning: async (text, limit) =>
+        this.#all(
+          `SELECT * FROM profiles WHERE doc LIKE ? ESCAPE '\\' LIMIT ?`,
+          `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+          limit,
+        ).map(toProfile),
+      profileSample: async (limit) => ({
+        total: (this.#all('SELECT COUNT(*) AS n FROM profiles')[0]?.n as number | undefined) ?? 0,
+        profiles: this.#all('SELECT * FROM profiles ORDER BY id LIMIT ?', limit).map(toProfile),
+      }),
     }
   }
 }
