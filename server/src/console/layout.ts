@@ -1,0 +1,68 @@
+import { html, type HtmlValue, type SafeHtml } from './html.ts'
+import type { Session } from './session.ts'
+
+/** The console's sections, in the order of the navigation. Issue 14 adds authoring pages here. */
+export const sections = [
+  { path: '/console/experiences', label: 'Experiences' },
+  { path: '/console/segments', label: 'Segments' },
+  { path: '/console/profiles', label: 'Profiles' },
+  { path: '/console/preview', label: 'Preview' },
+  { path: '/console/config', label: 'Config' },
+] as const
+
+/** A whole console page: head, navigation with sign-out, and `body` in the main landmark. */
+export function page(options: {
+  title: string
+  session: Session | undefined
+  current?: string
+  body: HtmlValue
+}): SafeHtml {
+  const { title, session, current } = options
+  const nav =
+    session === undefined
+      ? ''
+      : html`<nav aria-label="Console">
+          <ul>
+            ${sections.map(
+              (section) =>
+                html`<li>
+                  <a
+                    href="${section.path}"
+                    ${current === section.path ? html`aria-current="page"` : ''}
+                    >${section.label}</a
+                  >
+                </li>`,
+            )}
+          </ul>
+          <form method="post" action="/console/sign-out">
+            <input type="hidden" name="_csrf" value="${session.csrf}" />
+            <button type="submit">Sign out</button>
+          </form>
+        </nav>`
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Parley console</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href="/console/assets/console.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/console">Parley console</a>
+          ${nav}
+        </header>
+        <main id="main">
+          <h1>${title}</h1>
+          ${options.body}
+        </main>
+      </body>
+    </html>`
+}
+
+/** A verdict as a coloured badge with its text (colour is never the only signal). */
+export function badge(status: string): SafeHtml {
+  return html`<span class="badge badge-${status}">${status}</span>`
+}
