@@ -91,6 +91,7 @@ export function forestPlot(rows: readonly ForestRow[], title: string): SafeHtml 
         dot: relative lift · thick: 95 % interval · thin: always-valid 95 % interval
       </text>
     </svg>
+    <figcaption>${title}</figcaption>
   </figure>`
 }
 
@@ -170,11 +171,18 @@ export function lineChart(options: {
                 fill="${armColour(i)}"
               />`,
           )}
-          <text x="${width - right + 8}" y="${top + 14 + i * 16}" fill="${armColour(i)}">
-            ${series.label}
-          </text>
+          <line
+            x1="${width - right + 8}"
+            x2="${width - right + 22}"
+            y1="${top + 10 + i * 16}"
+            y2="${top + 10 + i * 16}"
+            stroke="${armColour(i)}"
+            stroke-width="3"
+          />
+          <text x="${width - right + 26}" y="${top + 14 + i * 16}">${series.label}</text>
         </g>`
       })}
     </svg>
+    <figcaption>${options.title}</figcaption>
   </figure>`
 }

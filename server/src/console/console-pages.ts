@@ -123,7 +123,12 @@ export function consolePages(deps: ConsoleDeps): Router {
       }
     })
     if (found === undefined) throw notFound()
-    render(res, 'Profile', '/console/profiles', profileDetail({ ...found, session: session(res) }))
+    render(
+      res,
+      `Profile ${found.view.userId ?? 'anonymous'}`,
+      '/console/profiles',
+      profileDetail({ ...found, session: session(res) }),
+    )
   })
 
   router.get('/console/profiles/:id/export', async (req, res) => {

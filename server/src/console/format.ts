@@ -9,8 +9,27 @@ export function pct(value: number | null | undefined, digits = 1): string {
 /** `+12.3 %` / `−4.0 %`: a signed change. */
 export function signedPct(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a'
-  const text = `${Math.abs(value * 100).toFixed(digits)} %`
-  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text
+  return `${signed(value * 100, digits)} %`
+}
+
+/** `+8.34 pts`: a difference of rates in percentage points. */
+export function signedPoints(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a'
+  return `${signed(value * 100, digits)} pts`
+}
+
+/** `+4.9 to +11.7 pts` for an interval of rate differences. */
+export function pointsRange(interval: { low: number; high: number } | null | undefined): string {
+  return interval == null
+    ? 'n/a'
+    : `${signed(interval.low * 100, 1)} to ${signed(interval.high * 100, 1)} pts`
+}
+
+/** A number with its sign, rounded first so a tiny negative reads `0.0`, not `−0.0`. */
+function signed(value: number, digits: number): string {
+  const text = Math.abs(value).toFixed(digits)
+  if (Number(text) === 0) return text
+  return value > 0 ? `+${text}` : `−${text}`
 }
 
 /** `[+1.0 %, +8.2 %]` for an interval of changes. */

@@ -147,6 +147,7 @@ export function goalReport(
       conversions: variation.conversions,
       relativeLift: variation.lift,
       sequentialRelative: variation.relativeLift?.sequentialInterval ?? null,
+      sequentialAbsolute: variation.absoluteLift?.sequentialInterval ?? null,
       adjustedPValue: variation.adjustedPValue,
       chanceToBeat: variation.chanceToBeat,
     })),

@@ -2,7 +2,16 @@ import type { ExperienceReport, DailyPoint } from '../../measurement/read-experi
 import type { GoalReport } from '../../measurement/experience-report.ts'
 import type { PersonalizationConfig } from '../../personalization/config-schema.ts'
 import { forestPlot, lineChart } from '../charts.ts'
-import { count, pct, pValue, rateRange, signedPct, signedRange } from '../format.ts'
+import {
+  count,
+  pct,
+  pointsRange,
+  pValue,
+  rateRange,
+  signedPct,
+  signedPoints,
+  signedRange,
+} from '../format.ts'
 import { html, href, type SafeHtml } from '../html.ts'
 import { badge } from '../layout.ts'
 
@@ -188,8 +197,8 @@ function goalSection(report: ExperienceReport, goal: GoalReport): SafeHtml {
                   <td class="num">${count(v.conversions)}</td>
                   <td>${pct(v.conversionRate)} (${rateRange(v.rateInterval)})</td>
                   <td>
-                    ${signedPct(v.absoluteLift?.estimate, 2)}
-                    (${signedRange(v.absoluteLift?.interval)})
+                    ${signedPoints(v.absoluteLift?.estimate)}
+                    (${pointsRange(v.absoluteLift?.interval)})
                   </td>
                   <td>
                     ${signedPct(v.relativeLift?.estimate)}

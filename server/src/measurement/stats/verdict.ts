@@ -24,6 +24,8 @@ export interface VerdictArm {
   relativeLift: number | null
   /** Always-valid interval of the relative lift. */
   sequentialRelative: { low: number; high: number } | null
+  /** Always-valid interval of the absolute lift (the one the decision's p-value belongs to). */
+  sequentialAbsolute: { low: number; high: number } | null
   /** Holm-adjusted always-valid p-value. */
   adjustedPValue: number | null
   chanceToBeat: number | null
@@ -40,7 +42,7 @@ export interface VerdictInput {
 /**
  * The verdict, checked in this order: no control or a sample-ratio mismatch → invalid; an arm
  * below the minimum sample → collecting; a variation better than control at Holm-adjusted
- * always-valid p < 0.05 → winner (the likeliest best); every variation worse that way → loser;
+ * always-valid p < 0.05 (of the rate difference) → winner (the likeliest best); every variation worse that way → loser;
  * every always-valid interval of the relative lift inside ±5 % → inconclusive; else ready
  * (enough data to read, no decision yet).
  */
@@ -81,7 +83,7 @@ export function verdictOf(input: VerdictInput): Verdict {
   if (best !== undefined) {
     return {
       status: 'winner',
-      reason: `${best.variation} converts ${percent(best.relativeLift)} better than control (always-valid 95 % interval ${range(best.sequentialRelative)}).`,
+      reason: `${best.variation} converts ${percent(best.relativeLift)} better than control (always-valid 95 % interval of the difference: ${points(best.sequentialAbsolute)}).`,
     }
   }
   if (input.variations.every((arm) => significant(arm) && (arm.relativeLift ?? 0) < 0)) {
@@ -124,6 +126,12 @@ export function percent(value: number | null | undefined): string {
   return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${Math.abs(rounded)} %`
 }
 
-function range(interval: { low: number; high: number } | null): string {
-  return interval === null ? 'n/a' : `${percent(interval.low)} to ${percent(interval.high)}`
+/** `+2.5 to +13.4 points`: an interval of rate differences in percentage points. */
+function points(interval: { low: number; high: number } | null): string {
+  if (interval === null) return 'n/a'
+  const one = (value: number) => {
+    const rounded = Math.round(value * 1000) / 10
+    return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${Math.abs(rounded)}`
+  }
+  return `${one(interval.low)} to ${one(interval.high)} points`
 }
