@@ -43,17 +43,14 @@ export function forestPlot(rows: readonly ForestRow[], title: string): SafeHtml 
   high += pad
   const x = (value: number) => left + ((value - low) / (high - low)) * (width - left - right)
   const ticks = [low, (low + high) / 2, high, 0]
-  return html`<figure class="chart">
-    <svg
-      role="img"
-      aria-labelledby="forest-title"
-      viewBox="0 0 ${width} ${height}"
-      width="${width}"
-      height="${height}"
-      data-chart="forest"
-    >
-      <title id="forest-title">${title}</title>
-      <line class="zero" x1="${fmt(x(0))}" x2="${fmt(x(0))}" y1="${top - 8}" y2="${height - 24}" />
+  return frame({ id: 'forest', title, width, height }, [
+    html` <line
+        class="zero"
+        x1="${fmt(x(0))}"
+        x2="${fmt(x(0))}"
+        y1="${top - 8}"
+        y2="${height - 24}"
+      />
       ${rows.map((row, i) => {
         const y = top + i * rowHeight + rowHeight / 2
         return html`<g data-arm="${row.label}">
@@ -89,10 +86,8 @@ export function forestPlot(rows: readonly ForestRow[], title: string): SafeHtml 
       )}
       <text class="legend" x="${left}" y="14">
         dot: relative lift · thick: 95 % interval · thin: always-valid 95 % interval
-      </text>
-    </svg>
-    <figcaption>${title}</figcaption>
-  </figure>`
+      </text>`,
+  ])
 }
 
 /** A daily series of one arm. */
@@ -124,17 +119,8 @@ export function lineChart(options: {
       ? left + (width - left - right) / 2
       : left + (days.indexOf(day) / (days.length - 1)) * (width - left - right)
   const y = (value: number) => top + (1 - value / max) * (height - top - bottom)
-  return html`<figure class="chart">
-    <svg
-      role="img"
-      aria-labelledby="${options.id}-title"
-      viewBox="0 0 ${width} ${height}"
-      width="${width}"
-      height="${height}"
-      data-chart="${options.id}"
-    >
-      <title id="${options.id}-title">${options.title}</title>
-      <line class="axis" x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" />
+  return frame({ id: options.id, title: options.title, width, height }, [
+    html` <line class="axis" x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" />
       <line
         class="axis"
         x1="${left}"
@@ -181,8 +167,28 @@ export function lineChart(options: {
           />
           <text x="${width - right + 26}" y="${top + 14 + i * 16}">${series.label}</text>
         </g>`
-      })}
+      })}`,
+  ])
+}
+
+/** A chart's figure: the SVG with its accessible title, and the same title as caption. */
+function frame(
+  chart: { id: string; title: string; width: number; height: number },
+  content: SafeHtml[],
+): SafeHtml {
+  const { id, title, width, height } = chart
+  return html`<figure class="chart">
+    <svg
+      role="img"
+      aria-labelledby="${id}-title"
+      viewBox="0 0 ${width} ${height}"
+      width="${width}"
+      height="${height}"
+      data-chart="${id}"
+    >
+      <title id="${id}-title">${title}</title>
+      ${content}
     </svg>
-    <figcaption>${options.title}</figcaption>
+    <figcaption>${title}</figcaption>
   </figure>`
 }
