@@ -66,3 +66,46 @@ export function page(options: {
 export function badge(status: string): SafeHtml {
   return html`<span class="badge badge-${status}">${status}</span>`
 }
+
+/** A titled section of a page: `<section>` labelled by its `<h2>`. */
+export function section(id: string, title: string, body: HtmlValue): SafeHtml {
+  return html`<section aria-labelledby="${id}">
+    <h2 id="${id}">${title}</h2>
+    ${body}
+  </section>`
+}
+
+/** A column header; `num` right-aligns the column's numbers. */
+export type Column = string | { label: string; num: true }
+
+/** A data table with its caption and column headers; `rows` are the `<tr>`s of its body. */
+export function table(caption: HtmlValue, columns: readonly Column[], rows: HtmlValue): SafeHtml {
+  return html`<div class="scroll">
+    <table>
+      <caption>
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          ${columns.map((column) =>
+            typeof column === 'string'
+              ? html`<th scope="col">${column}</th>`
+              : html`<th scope="col" class="num">${column.label}</th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`
+}
+
+/** `items` rendered by `render`, or the `empty` sentence when there are none. */
+export function orEmpty<T>(
+  items: readonly T[],
+  empty: string,
+  render: (items: readonly T[]) => HtmlValue,
+): HtmlValue {
+  return items.length === 0 ? html`<p>${empty}</p>` : render(items)
+}

@@ -13,7 +13,7 @@ import {
   signedRange,
 } from '../format.ts'
 import { html, href, type SafeHtml } from '../html.ts'
-import { badge } from '../layout.ts'
+import { badge, section, table } from '../layout.ts'
 
 type ExperienceSource = PersonalizationConfig['experiences'][number]
 
@@ -161,55 +161,47 @@ function goalSection(report: ExperienceReport, goal: GoalReport): SafeHtml {
     <p class="verdict">
       <strong>${goal.goal}:</strong> ${badge(goal.verdict.status)} ${goal.verdict.reason}
     </p>
-    <section aria-labelledby="arms">
-      <h2 id="arms">Arms</h2>
-      <div class="scroll">
-        <table>
-          <caption>
-            ${goal.goal}: each arm against control (95 % intervals)
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Arm</th>
-              <th scope="col" class="num">Exposed</th>
-              <th scope="col" class="num">Conversions</th>
-              <th scope="col">Rate (interval)</th>
-              <th scope="col">Absolute lift (interval)</th>
-              <th scope="col">Relative lift (interval)</th>
-              <th scope="col">Always-valid relative interval</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <th scope="row">control</th>
-              <td class="num">${count(goal.control.visitors)}</td>
-              <td class="num">${count(goal.control.conversions)}</td>
-              <td>${pct(goal.control.conversionRate)} (${rateRange(goal.control.rateInterval)})</td>
-              <td>baseline</td>
-              <td>baseline</td>
-              <td>baseline</td>
-            </tr>
-            ${goal.variations.map(
-              (v) =>
-                html`<tr>
-                  <th scope="row">${v.variation}</th>
-                  <td class="num">${count(v.visitors)}</td>
-                  <td class="num">${count(v.conversions)}</td>
-                  <td>${pct(v.conversionRate)} (${rateRange(v.rateInterval)})</td>
-                  <td>
-                    ${signedPoints(v.absoluteLift?.estimate)}
-                    (${pointsRange(v.absoluteLift?.interval)})
-                  </td>
-                  <td>
-                    ${signedPct(v.relativeLift?.estimate)}
-                    (${signedRange(v.relativeLift?.interval)})
-                  </td>
-                  <td>${signedRange(v.relativeLift?.sequentialInterval)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
+    ${section(
+      'arms',
+      'Arms',
+      html`${table(
+        `${goal.goal}: each arm against control (95 % intervals)`,
+        [
+          'Arm',
+          { label: 'Exposed', num: true },
+          { label: 'Conversions', num: true },
+          'Rate (interval)',
+          'Absolute lift (interval)',
+          'Relative lift (interval)',
+          'Always-valid relative interval',
+        ],
+        html`<tr>
+            <th scope="row">control</th>
+            <td class="num">${count(goal.control.visitors)}</td>
+            <td class="num">${count(goal.control.conversions)}</td>
+            <td>${pct(goal.control.conversionRate)} (${rateRange(goal.control.rateInterval)})</td>
+            <td>baseline</td>
+            <td>baseline</td>
+            <td>baseline</td>
+          </tr>
+          ${goal.variations.map(
+            (v) =>
+              html`<tr>
+                <th scope="row">${v.variation}</th>
+                <td class="num">${count(v.visitors)}</td>
+                <td class="num">${count(v.conversions)}</td>
+                <td>${pct(v.conversionRate)} (${rateRange(v.rateInterval)})</td>
+                <td>
+                  ${signedPoints(v.absoluteLift?.estimate)}
+                  (${pointsRange(v.absoluteLift?.interval)})
+                </td>
+                <td>
+                  ${signedPct(v.relativeLift?.estimate)} (${signedRange(v.relativeLift?.interval)})
+                </td>
+                <td>${signedRange(v.relativeLift?.sequentialInterval)}</td>
+              </tr>`,
+          )}`,
+      )}
       ${
         withLift.length === 0
           ? html`<p class="muted">The lift chart appears once the control has a conversion.</p>`
@@ -222,47 +214,40 @@ function goalSection(report: ExperienceReport, goal: GoalReport): SafeHtml {
               })),
               `Relative lift over control for ${goal.goal}, with intervals`,
             )
-      }
-    </section>
-    <section aria-labelledby="statistics">
-      <h2 id="statistics">Statistics</h2>
-      <div class="scroll">
-        <table>
-          <caption>
-            How sure: fixed-horizon, always-valid and Bayesian
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Arm</th>
-              <th scope="col" class="num">z-test p</th>
-              <th scope="col" class="num">Always-valid p</th>
-              <th scope="col" class="num">Holm-adjusted p</th>
-              <th scope="col" class="num">Chance to beat control</th>
-              <th scope="col" class="num">Expected loss</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${goal.variations.map(
-              (v) =>
-                html`<tr>
-                  <th scope="row">${v.variation}</th>
-                  <td class="num">${pValue(v.pValue)}</td>
-                  <td class="num">${pValue(v.sequentialPValue)}</td>
-                  <td class="num">${pValue(v.adjustedPValue)}</td>
-                  <td class="num">${pct(v.chanceToBeat)}</td>
-                  <td class="num">${pct(v.expectedLoss, 3)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-      <p class="muted">
-        Decisions use the always-valid p-value after Holm's correction across arms, so reading this
-        page every day is safe. Method: ${report.method.sequential.method}, tuned for
-        ${count(report.method.sequential.horizonPerArm)} visitors per arm;
-        ${report.method.bayesian.prior} priors.
-      </p>
-    </section>
+      }`,
+    )}
+    ${section(
+      'statistics',
+      'Statistics',
+      html`${table(
+          'How sure: fixed-horizon, always-valid and Bayesian',
+          [
+            'Arm',
+            { label: 'z-test p', num: true },
+            { label: 'Always-valid p', num: true },
+            { label: 'Holm-adjusted p', num: true },
+            { label: 'Chance to beat control', num: true },
+            { label: 'Expected loss', num: true },
+          ],
+          goal.variations.map(
+            (v) =>
+              html`<tr>
+                <th scope="row">${v.variation}</th>
+                <td class="num">${pValue(v.pValue)}</td>
+                <td class="num">${pValue(v.sequentialPValue)}</td>
+                <td class="num">${pValue(v.adjustedPValue)}</td>
+                <td class="num">${pct(v.chanceToBeat)}</td>
+                <td class="num">${pct(v.expectedLoss, 3)}</td>
+              </tr>`,
+          ),
+        )}
+        <p class="muted">
+          Decisions use the always-valid p-value after Holm's correction across arms, so reading
+          this page every day is safe. Method: ${report.method.sequential.method}, tuned for
+          ${count(report.method.sequential.horizonPerArm)} visitors per arm;
+          ${report.method.bayesian.prior} priors.
+        </p>`,
+    )}
   `
 }
 

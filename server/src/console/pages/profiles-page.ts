@@ -4,6 +4,7 @@ import type { StoredEvent } from '../../profile/profile.ts'
 import { when } from '../format.ts'
 import { html, href, type SafeHtml } from '../html.ts'
 import { searchKinds, type ProfileHit, type SearchKind } from '../profile-search.ts'
+import { orEmpty, section, table } from '../layout.ts'
 import type { Session } from '../session.ts'
 import type { TraitLeaf } from '../trait-leaves.ts'
 
@@ -100,137 +101,116 @@ export function profileDetail(options: {
         >Preview as this visitor</a
       >
     </p>
-    <section aria-labelledby="traits">
-      <h2 id="traits">Traits</h2>
-      ${
-        options.traits.length === 0
-          ? html`<p>No traits.</p>`
-          : html`<table>
-              <caption>
-                Every trait, and when it was set
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Trait</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Set at</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${options.traits.map(
-                  (t) =>
-                    html`<tr>
-                      <th scope="row"><code>${t.path}</code></th>
-                      <td class="value">${value(t.value)}</td>
-                      <td>${when(t.at)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
-    </section>
-    <section aria-labelledby="devices">
-      <h2 id="devices">Devices</h2>
-      <ul>
+    ${section(
+      'traits',
+      'Traits',
+      orEmpty(options.traits, 'No traits.', (traits) =>
+        table(
+          'Every trait, and when it was set',
+          ['Trait', 'Value', 'Set at'],
+          traits.map(
+            (t) =>
+              html`<tr>
+                <th scope="row"><code>${t.path}</code></th>
+                <td class="value">${value(t.value)}</td>
+                <td>${when(t.at)}</td>
+              </tr>`,
+          ),
+        ),
+      ),
+    )}
+    ${section(
+      'devices',
+      'Devices',
+      html`<ul>
         ${view.anonymousIds.map((a) => html`<li><code>${a}</code></li>`)}
-      </ul>
-    </section>
-    <section aria-labelledby="account">
-      <h2 id="account">Account</h2>
-      ${
-        view.account === null
-          ? html`<p>No company account.</p>`
-          : html`<p>
-                <code>${view.account.id}</code> (linked by ${view.account.link.source},
-                ${when(view.account.link.at)}); keys: ${view.account.keys.join(', ')}
-              </p>
-              <table>
-                <caption>
-                  Company traits
-                </caption>
-                <tbody>
-                  ${Object.entries(view.account.traits).map(
-                    ([k, v]) =>
-                      html`<tr>
-                        <th scope="row"><code>${k}</code></th>
-                        <td class="value">${value(v)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-      }
-    </section>
-    <section aria-labelledby="merges">
-      <h2 id="merges">Identity timeline</h2>
-      ${
-        view.mergeLog.length === 0
-          ? html`<p>No identity changes.</p>`
-          : html`<ol class="timeline">
-              ${view.mergeLog.map(
-                (entry) =>
-                  html`<li>
-                    <time datetime="${entry.at}">${when(entry.at)}</time>
-                    <strong>${entry.kind}</strong>: ${entry.reason}
-                    ${entry.anonymousId === null ? '' : html` · device <code>${entry.anonymousId}</code>`}
-                    ${entry.userId === null ? '' : html` · user <code>${entry.userId}</code>`}
-                    ${
-                      entry.fromProfileId === null
-                        ? ''
-                        : html` · from profile <code>${entry.fromProfileId}</code>`
-                    }
-                  </li>`,
-              )}
-            </ol>`
-      }
-    </section>
-    <section aria-labelledby="experiences-seen">
-      <h2 id="experiences-seen">Experiences seen</h2>
-      ${
-        options.impressions.length === 0
-          ? html`<p>None yet.</p>`
-          : html`<ul>
-              ${options.impressions.map(
-                (i) =>
-                  html`<li>
-                    <a href="/console/experiences/${encodeURIComponent(i.experienceId)}"
-                      >${i.experienceId}</a
-                    >: ${i.variation}, first shown ${when(i.at)}
-                  </li>`,
-              )}
-            </ul>`
-      }
-    </section>
-    <section aria-labelledby="events">
-      <h2 id="events">Recent events</h2>
-      ${
-        options.events.length === 0
-          ? html`<p>No events.</p>`
-          : html`<table>
-              <caption>
-                The latest ${options.events.length} page views and track events, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Name or page</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${options.events.map(
-                  (e) =>
-                    html`<tr>
-                      <td>${when(e.at)}</td>
-                      <td>${e.type}</td>
-                      <td class="value">
-                        ${e.name ?? value(e.properties.path ?? e.properties.url ?? '')}
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
-    </section>
+      </ul>`,
+    )}
+    ${section(
+      'account',
+      'Account',
+      view.account === null
+        ? html`<p>No company account.</p>`
+        : html`<p>
+              <code>${view.account.id}</code> (linked by ${view.account.link.source},
+              ${when(view.account.link.at)}); keys: ${view.account.keys.join(', ')}
+            </p>
+            ${table(
+              'Company traits',
+              ['Trait', 'Value'],
+              Object.entries(view.account.traits).map(
+                ([k, v]) =>
+                  html`<tr>
+                    <th scope="row"><code>${k}</code></th>
+                    <td class="value">${value(v)}</td>
+                  </tr>`,
+              ),
+            )}`,
+    )}
+    ${section(
+      'merges',
+      'Identity timeline',
+      orEmpty(
+        view.mergeLog,
+        'No identity changes.',
+        (entries) =>
+          html`<ol class="timeline">
+            ${entries.map(
+              (entry) =>
+                html`<li>
+                  <time datetime="${entry.at}">${when(entry.at)}</time>
+                  <strong>${entry.kind}</strong>: ${entry.reason}
+                  ${entry.anonymousId === null ? '' : html` · device <code>${entry.anonymousId}</code>`}
+                  ${entry.userId === null ? '' : html` · user <code>${entry.userId}</code>`}
+                  ${
+                    entry.fromProfileId === null
+                      ? ''
+                      : html` · from profile <code>${entry.fromProfileId}</code>`
+                  }
+                </li>`,
+            )}
+          </ol>`,
+      ),
+    )}
+    ${section(
+      'experiences-seen',
+      'Experiences seen',
+      orEmpty(
+        options.impressions,
+        'None yet.',
+        (impressions) =>
+          html`<ul>
+            ${impressions.map(
+              (i) =>
+                html`<li>
+                  <a href="/console/experiences/${encodeURIComponent(i.experienceId)}"
+                    >${i.experienceId}</a
+                  >: ${i.variation}, first shown ${when(i.at)}
+                </li>`,
+            )}
+          </ul>`,
+      ),
+    )}
+    ${section(
+      'events',
+      'Recent events',
+      orEmpty(options.events, 'No events.', (events) =>
+        table(
+          `The latest ${events.length} page views and track events, newest first`,
+          ['When', 'Type', 'Name or page'],
+          events.map(
+            (e) =>
+              html`<tr>
+                <td>${when(e.at)}</td>
+                <td>${e.type}</td>
+                <td class="value">
+                  ${e.name ?? value(e.properties.path ?? e.properties.url ?? '')}
+                </td>
+              </tr>`,
+          ),
+        ),
+      ),
+    )}
   `
 }
 
