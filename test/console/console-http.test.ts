@@ -133,6 +133,13 @@ describe('console changes', () => {
       .send({ _csrf: csrf })
       .expect(403)
     expect(cross.text).toContain('origin_not_allowed')
+    await request(app)
+      .post('/console/sign-out')
+      .set('Cookie', cookie)
+      .set('Origin', 'null')
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(403)
     // Still signed in after both refusals.
     await request(app).get('/console/config').set('Cookie', cookie).expect(200)
   })
@@ -240,5 +247,67 @@ describe('console pages', () => {
     const { cookie } = await signIn(app)
     await request(app).get('/console/profiles?by=shoeSize&q=1').set('Cookie', cookie).expect(400)
     await request(app).get('/console/experiences/nope').set('Cookie', cookie).expect(404)
+  })
+
+  it('finds profiles by anonymous id and by the account domain', async () => {
+    const { app } = start()
+    await request(app)
+      .post('/v1/identify')
+      .auth('test-write-key', '')
+      .send({
+        anonymousId: 'dev-9',
+        userId: 'bo',
+        traits: { company: { name: 'Globex', domain: 'globex.com' } },
+      })
+      .expect(200)
+    const { cookie } = await signIn(app)
+    for (const query of [
+      'by=anonymousId&q=dev-9',
+      'by=account&q=globex.com',
+      'by=account&q=https%3A%2F%2Fwww.globex.com',
+    ]) {
+      const page = await request(app)
+        .get(`/console/profiles?${query}`)
+        .set('Cookie', cookie)
+        .expect(200)
+      expect(page.text).toContain('1 profile found')
+    }
+    const none = await request(app)
+      .get('/console/profiles?by=userId&q=nobody')
+      .set('Cookie', cookie)
+      .expect(200)
+    expect(none.text).toContain('No profile found.')
+  })
+
+  it('counts segment audiences exactly while the store is small', async () => {
+    const { app } = start()
+    await request(app)
+      .post('/v1/identify')
+      .auth('test-write-key', '')
+      .send({
+        userId: 'ann',
+        traits: {
+          company: { name: 'Acme', domain: 'acme.com', employeeCount: 5000, industry: 'Software' },
+        },
+      })
+      .expect(200)
+    const { cookie } = await signIn(app)
+    const page = await request(app).get('/console/segments').set('Cookie', cookie).expect(200)
+    expect(page.text).toContain('Counted exactly over all 1 profiles.')
+    expect(page.text.replace(/\s+/g, ' ')).toMatch(
+      /id="segment-enterprise">enterprise<\/h2>.*?Audience now:<\/strong> 1 profiles/,
+    )
+  })
+
+  it('shows a refused config change with the paths of its problems', async () => {
+    const h = start()
+    h.engine.recordRejection(
+      ['segments[0].rule.operator: expected one of equal, …'],
+      Date.now() + 1000,
+    )
+    const { cookie } = await signIn(h.app)
+    const page = await request(h.app).get('/console/config').set('Cookie', cookie).expect(200)
+    expect(page.text).toContain('The last change was refused')
+    expect(page.text).toContain('segments[0].rule.operator: expected one of equal, …')
   })
 })

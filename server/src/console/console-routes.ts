@@ -173,7 +173,8 @@ export function send(res: Response, status: number, body: SafeHtml): void {
 const sameOrigin: RequestHandler = (req, _res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD') return next()
   const origin = req.get('origin')
-  if (origin !== undefined && origin !== `${req.protocol}://${req.get('host') ?? ''}`) {
+  // The host only: behind a TLS proxy the container may see http while the browser says https.
+  if (origin !== undefined && hostOf(origin) !== req.get('host')) {
     return next(
       new AppError('origin_not_allowed', 'Console changes must come from the console', {
         path: 'headers.origin',
@@ -181,4 +182,12 @@ const sameOrigin: RequestHandler = (req, _res, next) => {
     )
   }
   next()
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host
+  } catch {
+    return undefined // `null` (an opaque origin) or garbage: never the console's
+  }
 }
