@@ -13,7 +13,12 @@ import { browserSuite } from './browser-suite.ts'
 declare global {
   interface Window {
     xss?: number
-    axe?: { run: (context: Document, options: object) => Promise<{ violations: Violation[] }> }
+    axe?: {
+      run: (
+        context: Document,
+        options: object,
+      ) => Promise<{ violations: Violation[]; passes: unknown[] }>
+    }
   }
 }
 interface Violation {
@@ -38,7 +43,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
   const result = await page.evaluate(() =>
     window.axe?.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }),
   )
-  return (result?.violations ?? [])
+  // A missing axe (blocked injection) must fail, not pass with no violations.
+  if (result === undefined || result.passes.length === 0) throw new Error('axe-core did not run')
+  return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
       (v) =>
