@@ -2,6 +2,7 @@ import { benchIdentify } from './identify-throughput.ts'
 import { benchScaleOut } from './scale-out.ts'
 import { benchPersonalize } from './personalize.ts'
 import { benchEnrichment } from './enrichment.ts'
+import { benchConsoleReads } from './console-reads.ts'
 
 /**
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default). Each prints its own
@@ -12,6 +13,7 @@ const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   'scale-out': benchScaleOut,
   personalize: benchPersonalize,
   enrichment: benchEnrichment,
+  console: benchConsoleReads,
 }
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 10)

@@ -66,7 +66,12 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault()
     const form = new FormData(login)
     const value = (name) => String(form.get(name) || '').trim()
-    const company = { name: value('companyName'), domain: value('companyDomain') }
+    const company = {
+      name: value('companyName'),
+      domain: value('companyDomain'),
+      industry: value('industry'),
+      employeeCount: Number(value('employeeCount')) || undefined,
+    }
     // What a site's login code would push for GTM (the Parley tag can fire on it)...
     window.dataLayer.push({
       event: 'login',
@@ -96,6 +101,10 @@ document.addEventListener('DOMContentLoaded', () => {
       history.pushState({}, '', `/pricing?billing=${button.dataset.billing}`)
     })
   }
+  // The demo experiences' goal: counted in the console's results for enterprise-pricing.
+  document.getElementById('book-demo')?.addEventListener('click', () => {
+    client.track('Demo Requested', { plan: 'enterprise' })
+  })
   document.getElementById('contact-sales')?.addEventListener('click', () => {
     client.track('Contact Sales Clicked', { plan: 'enterprise' })
   })

@@ -1,6 +1,7 @@
 import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
 import type { AppDeps } from './app-deps.ts'
+import { consoleRoutes } from './console/console-routes.ts'
 import { browserEdge, browserPaths } from './http/browser-guard.ts'
 import { errorHandler, notFound } from './http/error-handler.ts'
 import { MemoryRateLimitStore } from './http/rate-limit-store.ts'
@@ -58,6 +59,7 @@ export function createApp(given: AppDeps): Express {
   app.use(reportRoutes(deps))
   app.use(privacyRoutes(deps))
   app.use(clientRoutes())
+  app.use(consoleRoutes(deps))
   if (deps.config.env !== 'production') app.use(demoRoutes())
 
   app.use(notFound)

@@ -16,6 +16,7 @@ import { watchPersonalizationConfig } from './personalization/watch-config.ts'
 import { installGracefulShutdown } from './process/graceful-shutdown.ts'
 import { openStore, redactDatabaseUrl } from './store/open-store.ts'
 import { openRateLimitStore } from './http/open-rate-limit-store.ts'
+import { logDemoConsole } from './console/demo-sign-in.ts'
 
 /** The entry file: the only place that reads the environment, opens the store and listens. */
 async function main(): Promise<void> {
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       },
       `parley listening on port ${port}`,
     )
+    logDemoConsole(logger, config, port)
   })
 
   installGracefulShutdown({

@@ -47,7 +47,7 @@ describe.skipIf(!hasChromium())('the demo site, personalised from the request ad
     const context = await suite.newContext()
     const page = await context.newPage()
     await page.goto(`${suite.container().url}/`)
-    await slotText(page, 'hero-headline', 'Dashboards the whole Northwind Traders team can read')
+    await slotText(page, 'hero-title', 'Dashboards the whole Northwind Traders team can read')
     await slotText(page, 'hero-subline', 'Built for Software teams of 2500.')
     expect(await accessibilityViolations(page)).toEqual([])
     mkdirSync(screenshots, { recursive: true })

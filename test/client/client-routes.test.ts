@@ -90,7 +90,7 @@ describe('GET / (demo site)', () => {
     const home = await request(app()).get('/')
     expect(home.status).toBe(200)
     expect(home.headers['content-type']).toBe('text/html; charset=utf-8')
-    expect(home.text).toContain('data-parley-slot="hero-headline"')
+    expect(home.text).toContain('data-parley-slot="hero-title"')
     const pricing = await request(app()).get('/pricing')
     expect(pricing.text).toContain('data-parley-slot="pricing-banner"')
   })

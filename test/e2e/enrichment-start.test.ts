@@ -73,7 +73,7 @@ describe('enrichment in the started container', () => {
     ).toContain('Visiting from GB?')
     const home = await personalize(container, 'http://localhost/')
     expect(home.experiences.find((e) => e.id === 'target-account-welcome')?.content).toEqual({
-      'hero-headline': 'Dashboards the whole Northwind Traders team can read',
+      'hero-title': 'Dashboards the whole Northwind Traders team can read',
       'hero-subline': 'Built for Software teams of 2500.',
     })
   })

@@ -19,6 +19,19 @@ describe('server entry (npm start)', () => {
     }
   })
 
+  it('logs where the console is and the demo admin token only when that token is the default', async () => {
+    const demo = await startContainer({ PARLEY_ADMIN_TOKEN: undefined })
+    const configured = await startContainer()
+    try {
+      expect(demo.output()).toMatch(/"demoAdminToken":"demo-admin-token-change-me"/)
+      expect(demo.output()).toContain(`"console":"http://localhost:${demo.port}/console"`)
+      expect(configured.output()).not.toContain('demoAdminToken')
+      expect(configured.output()).not.toContain('test-admin-token-0123456789')
+    } finally {
+      await Promise.all([demo.stop(), configured.stop()])
+    }
+  })
+
   it('refuses to start with a bad setting and names the variable', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
       cwd: root,

@@ -26,9 +26,11 @@ export const testCredentials = {
 
 /**
  * Starts a real container on a free port with its own SQLite file, and resolves once it listens.
- * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`).
+ * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`); `undefined` unsets one.
  */
-export async function startContainer(env: Record<string, string> = {}): Promise<RunningContainer> {
+export async function startContainer(
+  env: Record<string, string | undefined> = {},
+): Promise<RunningContainer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'))
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
     cwd: root,

@@ -105,8 +105,13 @@ describe('POST /v1/web/identify with personalisation', () => {
           goal: 'Demo Requested',
           control: { visitors: 0, conversions: 0 },
           variations: [{ variation: 'built-for', visitors: 1, conversions: 1, conversionRate: 1 }],
+          minimumSample: { met: false, exposed: 50, conversions: 5 },
+          verdict: { status: 'invalid' },
         },
       ],
+      // This test config has no holdout: nothing to compare with.
+      verdict: { status: 'invalid', reason: 'No holdout: there is no control to compare with.' },
+      method: { correction: 'holm', srmThreshold: 0.001 },
     })
   })
 

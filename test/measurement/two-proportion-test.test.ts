@@ -51,9 +51,16 @@ describe('goal report', () => {
         { variation: 'control', control: true, visitors: 1000, conversions: 200 },
         { variation: 'a', control: false, visitors: 1000, conversions: 250 },
       ],
-      ['a', 'b'],
+      {
+        holdout: 0.5,
+        variations: [
+          { id: 'a', weight: 1 },
+          { id: 'b', weight: 1 },
+        ],
+      },
+      null,
     )
-    expect(report.control).toEqual({
+    expect(report.control).toMatchObject({
       variation: 'control',
       visitors: 1000,
       conversions: 200,
@@ -63,13 +70,16 @@ describe('goal report', () => {
     expect(report.variations[0]?.lift).toBeCloseTo(0.25, 10)
     expect(report.variations[0]?.pValue).toBeCloseTo(0.0074196, 5)
     // A configured variation nobody saw yet shows with zeros.
-    expect(report.variations[1]).toEqual({
+    expect(report.variations[1]).toMatchObject({
       variation: 'b',
       visitors: 0,
       conversions: 0,
       conversionRate: 0,
+      rateInterval: null,
       lift: null,
       pValue: null,
+      absoluteLift: null,
+      chanceToBeat: null,
     })
   })
 })

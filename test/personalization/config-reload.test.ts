@@ -71,6 +71,9 @@ describe('personalisation config reload', () => {
     const error = lines.find((line) => line.level === 'error')
     expect(error?.message).toMatch(/last good config stays/)
     expect(JSON.stringify(error?.fields)).toMatch(/segments\[0\]\.rule\.operator/)
+    // The console shows the refused change with its paths, and the source in force.
+    expect(engine.rejected?.issues.join('\n')).toMatch(/^segments\[0\]\.rule\.operator: /)
+    expect(engine.source.segments.map((segment) => segment.id)).toEqual(['first'])
 
     // And the next good change is taken again.
     writeFileSync(file, segments('third'))

@@ -9,6 +9,7 @@ import { newProfile } from '../../server/src/profile/profile.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
+import { describeConsoleReadsContract } from './console-reads-contract.ts'
 import { describeMeasurementContract } from './measurement-contract.ts'
 
 /** How a contract run gets a fresh, empty store of one engine, and disposes of it. */
@@ -328,4 +329,5 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
     })
   })
   describeMeasurementContract(engine, factory)
+  describeConsoleReadsContract(engine, factory)
 }

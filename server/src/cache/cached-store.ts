@@ -134,6 +134,10 @@ export class CachedStore implements Store {
       events: through('events'),
       experienceCounts: through('experienceCounts'),
       suppressedKeys: through('suppressedKeys'),
+      experienceDailyCounts: through('experienceDailyCounts'),
+      profileIdsByAccount: through('profileIdsByAccount'),
+      profilesMentioning: through('profilesMentioning'),
+      profileSample: through('profileSample'),
     }
   }
 

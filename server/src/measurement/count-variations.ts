@@ -1,4 +1,4 @@
-import type { Conversion, Impression, VariationCount } from './exposure.ts'
+import type { Conversion, DailyCount, Impression, VariationCount } from './exposure.ts'
 
 /**
  * Counts, per variation of an experience, the profiles shown it and those that reached `goal`
@@ -40,4 +40,27 @@ export function countVariations(
       Number(b.control) - Number(a.control) ||
       (a.variation < b.variation ? -1 : a.variation > b.variation ? 1 : 0),
   )
+}
+
+/** `countVariations` per UTC day of the impression: the reference of `experienceDailyCounts`. */
+export function countDaily(
+  impressions: readonly Impression[],
+  conversions: readonly Conversion[],
+  experienceId: string,
+  goal: string,
+  windowMs: number,
+): DailyCount[] {
+  const days = new Map<string, Impression[]>()
+  for (const impression of impressions) {
+    if (impression.experienceId !== experienceId) continue
+    const day = new Date(impression.at).toISOString().slice(0, 10)
+    days.set(day, [...(days.get(day) ?? []), impression])
+  }
+  return [...days.keys()]
+    .sort()
+    .flatMap((day) =>
+      countVariations(days.get(day) ?? [], conversions, experienceId, goal, windowMs).map(
+        (count) => ({ day, ...count }),
+      ),
+    )
 }

@@ -24,3 +24,8 @@ export interface VariationCount {
   visitors: number
   conversions: number
 }
+
+/** One arm's count of one UTC day of first impressions (`YYYY-MM-DD`). */
+export interface DailyCount extends VariationCount {
+  day: string
+}

@@ -29,6 +29,7 @@ export function watchPersonalizationConfig(
       // Whatever went wrong (a bad file, or a bug compiling it), a running container keeps
       // serving the config it has; this runs on a timer, where a throw would end the process.
       const issues = error instanceof PersonalizationConfigError ? error.issues : [String(error)]
+      engine.recordRejection(issues)
       logger.error(
         { file, issues, ...(error instanceof PersonalizationConfigError ? {} : { err: error }) },
         'personalisation config change rejected; the last good config stays in force',

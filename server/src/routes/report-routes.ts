@@ -2,13 +2,15 @@ import { Router } from 'express'
 import type { AppDeps } from '../app-deps.ts'
 import { AppError } from '../errors/app-error.ts'
 import { requireAdminToken } from '../http/credentials.ts'
-import { goalReport } from '../measurement/experience-report.ts'
+import { readExperienceReport } from '../measurement/read-experience-report.ts'
+import type { CompiledExperience } from '../personalization/compile-config.ts'
 import type { Personalizer } from '../personalization/personalizer.ts'
 
 /**
- * `GET /v1/admin/experiences/:id/report` (admin token): per goal of the experience, visitors,
- * conversions and conversion rate of the control and each variation, lift over control and the
- * two-sided p-value. Counts come from the store, so every process and restart agrees.
+ * `GET /v1/admin/experiences/:id/report` (admin token): per goal of the experience, per arm the
+ * visitors, conversions and rate with its interval; per variation the lifts with fixed and
+ * always-valid intervals, the z-test, the Bayesian chance to beat control, Holm's correction;
+ * the sample-ratio check and a verdict. Counts come from the store, so every process agrees.
  */
 export function reportRoutes(deps: AppDeps & { personalization: Personalizer }): Router {
   const router = Router()
@@ -16,38 +18,28 @@ export function reportRoutes(deps: AppDeps & { personalization: Personalizer }):
     '/v1/admin/experiences/:id/report',
     requireAdminToken(deps.config.adminToken),
     async (req, res) => {
-      const id = typeof req.params.id === 'string' ? req.params.id : ''
       const config = deps.personalization.engine.config
-      const experience = config.experiencesById.get(id)
-      if (experience === undefined) {
-        throw new AppError(
-          'experience_not_found',
-          `No experience "${id}" in the personalisation config in force`,
-          { path: 'params.id' },
-        )
-      }
-      const variationIds = experience.variations.map((variation) => variation.id)
-      const { visitors, goals } = await deps.store.read(async (reader) => {
-        const reports = []
-        for (const goal of experience.goals) {
-          const counts = await reader.experienceCounts(id, goal, config.attributionWindowMs)
-          reports.push(goalReport(goal, counts, variationIds))
-        }
-        // Exposure alone (no goal matches the empty name), so an experience without goals still
-        // shows who saw what.
-        const exposure = goalReport('', await reader.experienceCounts(id, '', 0), variationIds)
-        const shown: Record<string, number> = { control: exposure.control.visitors }
-        for (const arm of exposure.variations) shown[arm.variation] = arm.visitors
-        return { visitors: shown, goals: reports }
-      })
-      res.json({
-        experience: id,
-        holdout: experience.holdout,
-        attributionWindowDays: config.attributionWindowMs / 86_400_000,
-        visitors,
-        goals,
-      })
+      const experience = findExperience(deps.personalization, req.params.id)
+      res.json(
+        await deps.store.read((reader) =>
+          readExperienceReport(reader, experience, config.attributionWindowMs),
+        ),
+      )
     },
   )
   return router
+}
+
+/** The experience in force with this id, or a 404 `experience_not_found`. */
+export function findExperience(personalization: Personalizer, id: unknown): CompiledExperience {
+  const name = typeof id === 'string' ? id : ''
+  const experience = personalization.engine.config.experiencesById.get(name)
+  if (experience === undefined) {
+    throw new AppError(
+      'experience_not_found',
+      `No experience "${name}" in the personalisation config in force`,
+      { path: 'params.id' },
+    )
+  }
+  return experience
 }

@@ -1,9 +1,9 @@
-import { countVariations } from '../measurement/count-variations.ts'
+import { countDaily, countVariations } from '../measurement/count-variations.ts'
 import type { Conversion, Impression } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { Mutex } from './mutex.ts'
-import type { Store, StoreReader, StoreWriter, Suppression } from './store.ts'
+import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from './store.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -118,6 +118,32 @@ function reader(state: State): StoreReader {
         .map(copy),
     experienceCounts: async (experienceId, goal, windowMs) =>
       countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
+    ...consoleReads(state),
+  }
+}
+
+/** The console's reads (see `ConsoleReads`). */
+function consoleReads(state: State): ConsoleReads {
+  const byId = () => [...state.profiles.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
+  return {
+    experienceDailyCounts: async (experienceId, goal, windowMs) =>
+      countDaily(state.impressions, state.conversions, experienceId, goal, windowMs),
+    profileIdsByAccount: async (accountId, limit) =>
+      byId()
+        .filter((profile) => profile.account?.id === accountId)
+        .slice(0, limit)
+        .map((profile) => profile.id),
+    profilesMentioning: async (text, limit) =>
+      byId()
+        .filter((profile) =>
+          JSON.stringify(profile.traits).toLowerCase().includes(text.toLowerCase()),
+        )
+        .slice(0, limit)
+        .map(copy),
+    profileSample: async (limit) => ({
+      total: state.profiles.size,
+      profiles: byId().slice(0, limit).map(copy),
+    }),
   }
 }
 

@@ -1,6 +1,18 @@
-import type { StoreReader, StoreWriter } from './store.ts'
+import type { VariationCount } from '../measurement/exposure.ts'
+import type { ConsoleReads, StoreReader, StoreWriter } from './store.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
 import * as rows from './store-rows.ts'
+
+/**
+ * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
+ * experience, with the profile's conversion of the goal inside the window after it (if any).
+ * Parameters: goal, window (ms), experience id.
+ */
+const armCountsFrom = `FROM impressions i
+  LEFT JOIN conversions c ON c.profile_id = i.profile_id
+    AND c.experience_id = i.experience_id AND c.goal = $1
+    AND c.at >= i.at AND c.at <= i.at + $2
+  WHERE i.experience_id = $3`
 
 /** Runs one statement on the connection of the current transaction. */
 export interface Sql {
@@ -82,21 +94,62 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
           // COLLATE "C": variations in byte order, as SQLite sorts them.
           `SELECT i.variation, i.control, count(*)::int AS visitors,
              count(c.profile_id)::int AS conversions
-           FROM impressions i
-           LEFT JOIN conversions c ON c.profile_id = i.profile_id
-             AND c.experience_id = i.experience_id AND c.goal = $1
-             AND c.at >= i.at AND c.at <= i.at + $2
-           WHERE i.experience_id = $3
+           ${armCountsFrom}
            GROUP BY i.variation, i.control
            ORDER BY i.control DESC, i.variation COLLATE "C"`,
           [goal, windowMs, experienceId],
         )
-      ).map((row) => ({
-        variation: row.variation as string,
-        control: row.control === true,
-        visitors: row.visitors as number,
-        conversions: row.conversions as number,
-      })),
+      ).map(toCount),
+    ...postgresConsoleReads(sql),
+  }
+}
+
+/** One arm's count row of `experienceCounts` / `experienceDailyCounts`. */
+function toCount(row: rows.Row): VariationCount {
+  return {
+    variation: row.variation as string,
+    control: row.control === true,
+    visitors: row.visitors as number,
+    conversions: row.conversions as number,
+  }
+}
+
+/** The console's reads (see `ConsoleReads`). */
+function postgresConsoleReads(sql: Sql): ConsoleReads {
+  return {
+    experienceDailyCounts: async (experienceId, goal, windowMs) =>
+      (
+        await sql.rows(
+          `SELECT to_char(to_timestamp(i.at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+             i.variation, i.control, count(*)::int AS visitors,
+             count(c.profile_id)::int AS conversions
+           ${armCountsFrom}
+           GROUP BY day, i.variation, i.control
+           ORDER BY day, i.control DESC, i.variation COLLATE "C"`,
+          [goal, windowMs, experienceId],
+        )
+      ).map((row) => ({ day: row.day as string, ...toCount(row) })),
+    profileIdsByAccount: async (accountId, limit) =>
+      (
+        await sql.rows(
+          'SELECT id FROM profiles WHERE account_id = $1 ORDER BY id COLLATE "C" LIMIT $2',
+          [accountId, limit],
+        )
+      ).map((row) => row.id as string),
+    profilesMentioning: async (text, limit) =>
+      (
+        await sql.rows(`SELECT * FROM profiles WHERE doc ILIKE $1 ESCAPE '\\' LIMIT $2`, [
+          `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+          limit,
+        ])
+      ).map(rows.toProfile),
+    profileSample: async (limit) => {
+      const [count] = await sql.rows('SELECT count(*)::int AS n FROM profiles')
+      const sample = await sql.rows('SELECT * FROM profiles ORDER BY id COLLATE "C" LIMIT $1', [
+        limit,
+      ])
+      return { total: (count?.n as number | undefined) ?? 0, profiles: sample.map(rows.toProfile) }
+    },
   }
 }
 

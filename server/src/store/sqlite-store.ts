@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../errors/app-error.ts'
+import type { VariationCount } from '../measurement/exposure.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
+import type { ConsoleReads, Store, StoreReader, StoreWriter } from './store.ts'
 import {
   accountParams,
   eventParams,
@@ -17,6 +18,17 @@ import {
   toProfile,
   type Row,
 } from './store-rows.ts'
+
+/**
+ * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
+ * experience, with the profile's conversion of the goal inside the window after it (if any).
+ * Parameters: goal, window (ms), experience id.
+ */
+const armCountsFrom = `FROM impressions i
+  LEFT JOIN conversions c ON c.profile_id = i.profile_id
+    AND c.experience_id = i.experience_id AND c.goal = ?
+    AND c.at >= i.at AND c.at <= i.at + ?
+  WHERE i.experience_id = ?`
 
 /** Options of the SQLite engine. */
 export interface SqliteStoreOptions {
@@ -368,22 +380,14 @@ export class SqliteStore implements Store {
       experienceCounts: async (experienceId, goal, windowMs) =>
         this.#all(
           `SELECT i.variation, i.control, COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
-           FROM impressions i
-           LEFT JOIN conversions c ON c.profile_id = i.profile_id
-             AND c.experience_id = i.experience_id AND c.goal = ?
-             AND c.at >= i.at AND c.at <= i.at + ?
-           WHERE i.experience_id = ?
+           ${armCountsFrom}
            GROUP BY i.variation, i.control
            ORDER BY i.control DESC, i.variation`,
           goal,
           windowMs,
           experienceId,
-        ).map((row) => ({
-          variation: row.variation as string,
-          control: row.control === 1,
-          visitors: row.visitors as number,
-          conversions: row.conversions as number,
-        })),
+        ).map(toCount),
+      ...this.#consoleReads(),
       recordImpression: async (impression) =>
         this.#run(
           `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
@@ -404,6 +408,49 @@ export class SqliteStore implements Store {
           conversion.at,
         ).changes === 1,
     }
+  }
+
+  /** The console's reads (see `ConsoleReads`). */
+  #consoleReads(): ConsoleReads {
+    return {
+      experienceDailyCounts: async (experienceId, goal, windowMs) =>
+        this.#all(
+          `SELECT strftime('%Y-%m-%d', i.at / 1000, 'unixepoch') AS day, i.variation, i.control,
+             COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
+           ${armCountsFrom}
+           GROUP BY day, i.variation, i.control
+           ORDER BY day, i.control DESC, i.variation`,
+          goal,
+          windowMs,
+          experienceId,
+        ).map((row) => ({ day: row.day as string, ...toCount(row) })),
+      profileIdsByAccount: async (accountId, limit) =>
+        this.#all(
+          'SELECT id FROM profiles WHERE account_id = ? ORDER BY id LIMIT ?',
+          accountId,
+          limit,
+        ).map((row) => row.id as string),
+      profilesMentioning: async (text, limit) =>
+        this.#all(
+          `SELECT * FROM profiles WHERE doc LIKE ? ESCAPE '\\' LIMIT ?`,
+          `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+          limit,
+        ).map(toProfile),
+      profileSample: async (limit) => ({
+        total: (this.#all('SELECT COUNT(*) AS n FROM profiles')[0]?.n as number | undefined) ?? 0,
+        profiles: this.#all('SELECT * FROM profiles ORDER BY id LIMIT ?', limit).map(toProfile),
+      }),
+    }
+  }
+}
+
+/** One arm's count row of `experienceCounts` / `experienceDailyCounts`. */
+function toCount(row: Row): VariationCount {
+  return {
+    variation: row.variation as string,
+    control: row.control === 1,
+    visitors: row.visitors as number,
+    conversions: row.conversions as number,
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Conversion, Impression, VariationCount } from '../measurement/exposure.ts'
+import type { Conversion, DailyCount, Impression, VariationCount } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import type { ChangeListener } from './change-feed.ts'
 
@@ -22,8 +22,33 @@ export interface MergeLogSelector {
   anonymousIds: readonly string[]
 }
 
+/**
+ * Reads for the console (what a marketer browses): cheap on a million profiles, or a stated scan.
+ * Each engine implements them in one block of its own.
+ */
+export interface ConsoleReads {
+  /**
+   * Per UTC day of the first impression and per arm of an experience: the profiles first shown
+   * it that day, and those of them that reached `goal` within `windowMs` (as `experienceCounts`).
+   * Ordered by day, control first, then variation.
+   */
+  experienceDailyCounts(experienceId: string, goal: string, windowMs: number): Promise<DailyCount[]>
+  /** The ids of profiles linked to an account, in id order, at most `limit`. */
+  profileIdsByAccount(accountId: string, limit: number): Promise<string[]>
+  /**
+   * Profiles whose stored traits contain `text` (case-insensitive), at most `limit`: a scan of
+   * the profiles, for the console's search by email (the caller checks the exact trait).
+   */
+  profilesMentioning(text: string, limit: number): Promise<Profile[]>
+  /**
+   * How many profiles there are, and the first `limit` of them in id order. Profile ids are
+   * random UUIDs, so those are a uniform sample, read through the primary key.
+   */
+  profileSample(limit: number): Promise<{ total: number; profiles: Profile[] }>
+}
+
 /** Reads, inside a transaction or on their own. */
-export interface StoreReader {
+export interface StoreReader extends ConsoleReads {
   profile(id: string): Promise<Profile | undefined>
   profileIdByAnonymousId(anonymousId: string): Promise<string | undefined>
   profileIdByUserId(userId: string): Promise<string | undefined>

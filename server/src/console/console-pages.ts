@@ -1,0 +1,317 @@
+import { Router, type Request, type Response } from 'express'
+import { z } from 'zod'
+import { inspectJson } from '../contract/inspect-json.ts'
+import { pageInfo } from '../contract/to-ingest-event.ts'
+import { AppError } from '../errors/app-error.ts'
+import { readDailySeries, readExperienceReport } from '../measurement/read-experience-report.ts'
+import { buildContext } from '../personalization/build-context.ts'
+import { eraseProfile } from '../privacy/erase-profile.ts'
+import { exportProfile } from '../privacy/export-profile.ts'
+import { newProfile } from '../profile/profile.ts'
+import { readProfileView } from '../profile/profile-view.ts'
+import { findExperience } from '../routes/report-routes.ts'
+import type { StoreReader } from '../store/store.ts'
+import { isJsonObject, type JsonObject } from '../traits/json.ts'
+import { traitsToTree } from '../traits/trait-tree.ts'
+import { measureAudiences } from './audience.ts'
+import type { ConsoleDeps } from './console-routes.ts'
+import { send } from './console-routes.ts'
+import { html, type HtmlValue } from './html.ts'
+import { page } from './layout.ts'
+import { experienceResults, experiencesList } from './pages/experiences-page.ts'
+import { configPage, previewPage, type PreviewForm } from './pages/other-pages.ts'
+import { deleteConfirmation, profileDetail, profileSearch } from './pages/profiles-page.ts'
+import { segmentsPage } from './pages/segments-page.ts'
+import { searchKinds, searchProfiles } from './profile-search.ts'
+import type { Session } from './session.ts'
+import { traitLeaves } from './trait-leaves.ts'
+
+/** A user agent per device class, for the preview. */
+const userAgents = {
+  desktop: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36',
+  mobile: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1',
+  tablet: 'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/604.1',
+} as const
+
+const text = (max: number) => z.string().max(max).optional().default('')
+const searchQuery = z.object({ by: z.enum(searchKinds).optional().default('userId'), q: text(400) })
+const previewQuery = z.object({
+  profile: text(400),
+  userTraits: text(8000),
+  companyTraits: text(8000),
+  url: text(2000),
+  device: z.enum(['desktop', 'mobile', 'tablet']).optional().default('desktop'),
+})
+
+/** Events a profile page lists, newest first. */
+const recentEvents = 50
+
+/** The signed-in console pages (the session check runs before these). */
+export function consolePages(deps: ConsoleDeps): Router {
+  const router = Router()
+  const render = (res: Response, title: string, current: string, body: HtmlValue, status = 200) =>
+    send(res, status, page({ title, session: session(res), current, body }))
+
+  router.get('/console', (_req, res) => res.redirect(303, '/console/experiences'))
+
+  router.get('/console/experiences', async (_req, res) => {
+    const engine = deps.personalization.engine
+    const source = new Map(engine.source.experiences.map((e) => [e.id, e]))
+    const rows = await deps.store.read(async (reader) => {
+      const out = []
+      for (const experience of engine.config.experiences) {
+        const report = await readExperienceReport(
+          reader,
+          experience,
+          engine.config.attributionWindowMs,
+        )
+        out.push({ source: source.get(experience.id), report })
+      }
+      return out
+    })
+    render(res, 'Experiences', '/console/experiences', experiencesList(rows))
+  })
+
+  router.get('/console/experiences/:id', async (req, res) => {
+    const engine = deps.personalization.engine
+    const experience = findExperience(deps.personalization, req.params.id)
+    const window = engine.config.attributionWindowMs
+    const wanted = typeof req.query.goal === 'string' ? req.query.goal : undefined
+    const { report, daily } = await deps.store.read(async (reader) => {
+      const report = await readExperienceReport(reader, experience, window)
+      const goal = report.goals.find((g) => g.goal === wanted) ?? report.goals[0]
+      return { report, daily: await readDailySeries(reader, experience, goal?.goal ?? '', window) }
+    })
+    const goal = report.goals.find((g) => g.goal === wanted) ?? report.goals[0]
+    const source = engine.source.experiences.find((e) => e.id === experience.id)
+    render(
+      res,
+      `Experience ${experience.id}`,
+      '/console/experiences',
+      experienceResults({ report, source, goal, daily }),
+    )
+  })
+
+  router.get('/console/segments', async (_req, res) => {
+    const engine = deps.personalization.engine
+    const audiences = await deps.store.read((reader) =>
+      measureAudiences(reader, engine.config, deps.clock()),
+    )
+    render(res, 'Segments', '/console/segments', segmentsPage(engine.source, audiences))
+  })
+
+  router.get('/console/profiles', async (req, res) => {
+    const query = parseQuery(searchQuery, req.query)
+    const hits =
+      query.q.trim() === ''
+        ? undefined
+        : await deps.store.read((reader) => searchProfiles(reader, query.by, query.q))
+    render(res, 'Profiles', '/console/profiles', profileSearch(query.by, query.q, hits))
+  })
+
+  router.get('/console/profiles/:id', async (req, res) => {
+    const id = String(req.params.id)
+    const found = await deps.store.read(async (reader) => {
+      const [view, profile] = [await readProfileView(reader, id), await reader.profile(id)]
+      if (view === undefined || profile === undefined) return undefined
+      const events = await reader.events(id, 100_000)
+      return {
+        view,
+        traits: traitLeaves(profile.traits),
+        events: events.slice(-recentEvents).reverse(),
+        impressions: await reader.impressions(id),
+      }
+    })
+    if (found === undefined) throw notFound()
+    render(
+      res,
+      `Profile ${found.view.userId ?? 'anonymous'}`,
+      '/console/profiles',
+      profileDetail({ ...found, session: session(res) }),
+    )
+  })
+
+  router.get('/console/profiles/:id/export', async (req, res) => {
+    const id = String(req.params.id)
+    const exported = await deps.store.read((reader) => exportProfile(reader, id, deps.clock()))
+    if (exported === undefined) throw notFound()
+    res.set(
+      'Content-Disposition',
+      `attachment; filename="profile-${id.replace(/[^\w.-]/g, '_')}.json"`,
+    )
+    res.json(exported)
+  })
+
+  router.get('/console/profiles/:id/delete', async (req, res) => {
+    const view = await deps.store.read((reader) => readProfileView(reader, String(req.params.id)))
+    if (view === undefined) throw notFound()
+    render(res, 'Delete this person?', '/console/profiles', deleteConfirmation(view, session(res)))
+  })
+
+  router.post('/console/profiles/:id/delete', async (req, res) => {
+    const id = String(req.params.id)
+    const confirm = (req.body as Record<string, unknown> | undefined)?.confirm
+    if (confirm !== id) {
+      const view = await deps.store.read((reader) => readProfileView(reader, id))
+      if (view === undefined) throw notFound()
+      const message = 'The id you typed does not match: nothing was deleted.'
+      return render(
+        res,
+        'Delete this person?',
+        '/console/profiles',
+        deleteConfirmation(view, session(res), message),
+        400,
+      )
+    }
+    // The privacy API's own erase: profile, devices, events, merge log; identifiers suppressed.
+    const erased = await deps.store.transaction((tx) => eraseProfile(tx, id, deps.clock()))
+    if (erased === undefined) throw notFound()
+    deps.logger.info({ profileId: id }, 'console deleted a profile')
+    render(
+      res,
+      'Deleted',
+      '/console/profiles',
+      html`<p role="status">
+          Deleted profile <code>${id}</code>: ${erased.anonymousIds} devices, ${erased.events}
+          events and ${erased.mergeLog} merge-log entries; its identifiers are suppressed.
+        </p>
+        <p><a href="/console/profiles">Back to profiles</a></p>`,
+    )
+  })
+
+  router.get('/console/preview', async (req, res) => {
+    const form: PreviewForm = parseQuery(previewQuery, req.query)
+    const asked = form.url !== ''
+    const result = asked ? await preview(deps, form) : undefined
+    render(
+      res,
+      'Preview',
+      '/console/preview',
+      previewPage(
+        asked ? form : { ...form, url: form.url || 'https://www.example.com/pricing' },
+        result,
+      ),
+    )
+  })
+
+  router.get('/console/config', (_req, res) => {
+    const engine = deps.personalization.engine
+    render(
+      res,
+      'Config',
+      '/console/config',
+      configPage({
+        file: deps.config.personalizationFile,
+        loadedAt: engine.loadedAt,
+        source: engine.source,
+        rejected: engine.rejected,
+      }),
+    )
+  })
+  return router
+}
+
+function session(res: Response): Session {
+  return res.locals.session as Session
+}
+
+function notFound(): AppError {
+  return new AppError('profile_not_found', 'No profile has this id')
+}
+
+function parseQuery<T extends z.ZodType>(schema: T, query: Request['query']): z.output<T> {
+  const parsed = schema.safeParse(query)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new AppError('invalid_field', issue?.message ?? 'invalid query', {
+      path: `query.${issue?.path.join('.') ?? ''}`,
+    })
+  }
+  return parsed.data
+}
+
+/**
+ * What the visitor would see: a stored profile (by id, user id or anonymous id) with its
+ * account and sticky variations, or typed traits; evaluated only, nothing written.
+ */
+async function preview(
+  deps: ConsoleDeps,
+  form: PreviewForm,
+): Promise<
+  | { decision: ReturnType<ConsoleDeps['personalization']['engine']['decide']>; who: string }
+  | { error: string }
+> {
+  let url: URL
+  try {
+    url = new URL(form.url)
+  } catch {
+    return { error: 'The page URL is not a full address such as https://www.example.com/pricing.' }
+  }
+  const page = pageInfo({ url: url.href, path: url.pathname }, {})
+  const now = deps.clock()
+  const userAgent = userAgents[form.device]
+  const engine = deps.personalization.engine
+  if (form.profile.trim() !== '') {
+    const found = await deps.store.read(async (reader) => {
+      const id = await resolveProfile(reader, form.profile.trim())
+      const profile = id === undefined ? undefined : await reader.profile(id)
+      if (profile === undefined) return undefined
+      const accountId = profile.account?.id ?? null
+      return {
+        profile,
+        account: accountId === null ? undefined : await reader.account(accountId),
+        impressions: await reader.impressions(profile.id),
+      }
+    })
+    if (found === undefined)
+      return { error: 'No profile is known by that id, user id or anonymous id.' }
+    const ctx = buildContext({
+      profile: found.profile,
+      account: found.account,
+      page,
+      userAgent,
+      now,
+    })
+    const assigned = new Map(found.impressions.map((i) => [i.experienceId, i.variation]))
+    return {
+      decision: engine.decide(ctx, found.profile.id, assigned),
+      who: `Profile ${found.profile.userId ?? found.profile.id}`,
+    }
+  }
+  const user = parseTraits(form.userTraits, 'User traits')
+  if (typeof user === 'string') return { error: user }
+  const company = parseTraits(form.companyTraits, 'Company traits')
+  if (typeof company === 'string') return { error: company }
+  const profile = { ...newProfile('preview', null, now), traits: traitsToTree(user, now) }
+  const account = {
+    id: 'preview',
+    traits: traitsToTree(company, now),
+    createdAt: now,
+    updatedAt: now,
+  }
+  const ctx = buildContext({ profile, account, page, userAgent, now })
+  return { decision: engine.decide(ctx, 'preview'), who: 'A visitor with these traits' }
+}
+
+async function resolveProfile(reader: StoreReader, id: string): Promise<string | undefined> {
+  if ((await reader.profile(id)) !== undefined) return id
+  return (await reader.profileIdByUserId(id)) ?? (await reader.profileIdByAnonymousId(id))
+}
+
+/** Typed traits: empty, or a JSON object within the API's limits; else the message to show. */
+function parseTraits(source: string, label: string): JsonObject | string {
+  if (source.trim() === '') return {}
+  let value: unknown
+  try {
+    value = JSON.parse(source)
+  } catch {
+    return `${label} are not JSON: write them like {"plan": "pro"}.`
+  }
+  if (!isJsonObject(value)) return `${label} must be a JSON object such as {"plan": "pro"}.`
+  try {
+    const inspected = inspectJson(value, { path: 'traits' }).value
+    return isJsonObject(inspected) ? inspected : {}
+  } catch (error) {
+    return `${label}: ${(error as Error).message}.`
+  }
+}
