@@ -1,0 +1,42 @@
+import type { z } from 'zod'
+import type { ErrorCode } from '../errors/error-codes.ts'
+
+/**
+ * How a route authenticates: `writeKey` (Segment's Basic auth, or `writeKey` in the body),
+ * `adminToken` / `metricsToken` (bearer tokens), `none` (browser, health and file routes).
+ */
+export type RouteAuth = 'writeKey' | 'adminToken' | 'metricsToken' | 'none'
+
+/** A non-JSON answer: its content type and what it holds. */
+export interface FileAnswer {
+  contentType: string
+  description: string
+}
+
+/**
+ * The description of one route, as `/openapi.json` publishes it. Adding a route to the app
+ * means adding one of these to `routeDocs` (`route-docs.ts`); a test fails until you do.
+ */
+export interface RouteDoc {
+  method: 'get' | 'post' | 'delete'
+  /** The Express pattern the router serves: `/v1/admin/experiences/:id/report`. */
+  path: string
+  tag: string
+  summary: string
+  auth: RouteAuth
+  /** The zod schema the route parses its JSON body with. */
+  body?: z.ZodType
+  /** The zod object the route parses its query string with. */
+  query?: z.ZodObject
+  /** `:name` parameters of the path, with their description. */
+  params?: Record<string, string>
+  /** The 200 answer. */
+  answer: z.ZodType | FileAnswer
+  /**
+   * Codes the route itself may answer. The ones every route of its kind shares (body reading,
+   * auth, browser guards, store faults) are added by `buildOpenApi`.
+   */
+  errors: readonly ErrorCode[]
+  /** Served outside production only (the demo site). */
+  demoOnly?: true
+}
