@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
 import { CachedStore } from './cache/cached-store.ts'
-import { createLogger } from './config/logger.ts'
+import { chooseLogFormat, createLogger } from './config/logger.ts'
 import { createMetrics, recordCacheLookup } from './observability/metrics.ts'
 import { PersonalizationEngine } from './personalization/engine.ts'
 import {
@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, {
+    format: chooseLogFormat(config.logFormat, process.stdout, config.env),
+  })
   if (config.demoDefaults.length > 0) {
     logger.warn(
       { variables: config.demoDefaults },
