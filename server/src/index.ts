@@ -67,7 +67,9 @@ async function main(): Promise<void> {
     onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
   })
   const personalization = new Personalizer(engine, Date.now)
-  const rateLimits = await openRateLimitStore(config.databaseUrl)
+  const rateLimits = await openRateLimitStore(config.databaseUrl, {
+    onPruneError: (error) => logger.warn({ err: error }, 'pruning ended rate-limit windows failed'),
+  })
   const app = createApp({
     config,
     store,
