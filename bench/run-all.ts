@@ -1,6 +1,7 @@
 import { benchIdentify } from './identify-throughput.ts'
 import { benchScaleOut } from './scale-out.ts'
 import { benchPersonalize } from './personalize.ts'
+import { benchRateLimits } from './rate-limit-stores.ts'
 
 /**
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default). Each prints its own
@@ -10,6 +11,7 @@ const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   identify: benchIdentify,
   'scale-out': benchScaleOut,
   personalize: benchPersonalize,
+  'rate-limit': benchRateLimits,
 }
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 10)
