@@ -1,11 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { chooseLogFormat, createLogger, type LogFormat } from '../../server/src/config/logger.ts'
-import { startContainer, testCredentials } from '../helpers/start-container.ts'
+import { startContainer } from '../helpers/start-container.ts'
 
 function capture(format: LogFormat): {
   lines: () => string[]
@@ -80,49 +77,16 @@ describe('log format on a terminal', () => {
       process.stderr.write('\n*** SKIPPED the terminal log test: no script(1) (util-linux) ***\n\n')
       return
     }
-    const dataDir = mkdtempSync(join(tmpdir(), 'parley-tty-'))
-    // script(1) runs the container on a pseudo-terminal and copies what it prints.
-    const child = spawn(
-      'script',
-      ['-qfec', 'exec node --import tsx server/src/index.ts', '/dev/null'],
-      {
-        cwd: resolve(import.meta.dirname, '../..'),
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          PORT: '0',
-          HOST: '127.0.0.1',
-          PARLEY_DATABASE_URL: `sqlite:${join(dataDir, 'parley.db')}`,
-          PARLEY_WRITE_KEYS: testCredentials.writeKey,
-          PARLEY_ADMIN_TOKEN: testCredentials.adminToken,
-          PARLEY_COOKIE_SECRET: testCredentials.cookieSecret,
-          PARLEY_LOG_FORMAT: 'auto',
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    )
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exited = new Promise((done) => child.once('exit', done))
+    const container = await startContainer({ PARLEY_LOG_FORMAT: 'auto' }, { terminal: true })
     try {
-      await new Promise<void>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`no listening line:\n${output}`)), 20_000)
-        child.stdout.on('data', () => {
-          if (output.includes('listening on port')) {
-            clearTimeout(timer)
-            done()
-          }
-        })
-      })
+      const output = container.output()
       // eslint-disable-next-line no-control-regex
       const plain = output.replace(/\u001b\[[0-9;]*m/g, '')
       expect(plain).toMatch(/INFO: parley listening on port \d+ \{"service":"parley"/)
       expect(output).toContain('\u001b[') // coloured on a terminal
+      expect((await fetch(`${container.url}/healthz`)).status).toBe(200)
     } finally {
-      // The container gets SIGHUP when script(1) and its terminal go away.
-      child.kill('SIGTERM')
-      await exited
-      rmSync(dataDir, { recursive: true, force: true })
+      await container.stop()
     }
   })
 })

@@ -79,43 +79,28 @@ describe('the answers /openapi.json describes', () => {
         traits: { company: { name: 'Acme', domain: 'acme.com' } },
       })
       .expect(200)
-    const lookup = await request()
-      .get('/v1/admin/profiles/lookup?userId=u-3')
-      .set('authorization', admin)
-      .expect(200)
-    expectDescribed(answerOf('get', '/v1/admin/profiles/lookup'), lookup.body)
-    const exported = await request()
-      .get('/v1/admin/profiles/export?userId=u-3')
-      .set('authorization', admin)
-      .expect(200)
-    expectDescribed(answerOf('get', '/v1/admin/profiles/export'), exported.body)
-    const report = await request()
-      .get('/v1/admin/experiences/enterprise-pricing/report')
-      .set('authorization', admin)
-      .expect(200)
-    expectDescribed(answerOf('get', '/v1/admin/experiences/:id/report'), report.body)
-    const suppress = await request()
-      .post('/v1/admin/suppressions')
-      .set('authorization', admin)
-      .send({ email: 'x@acme.com' })
-      .expect(200)
-    expectDescribed(answerOf('post', '/v1/admin/suppressions'), suppress.body)
-    const check = await request()
-      .get('/v1/admin/suppressions?email=x@acme.com')
-      .set('authorization', admin)
-      .expect(200)
-    expectDescribed(answerOf('get', '/v1/admin/suppressions'), check.body)
-    const lift = await request()
-      .delete('/v1/admin/suppressions?email=x@acme.com')
-      .set('authorization', admin)
-      .expect(200)
-    expectDescribed(answerOf('delete', '/v1/admin/suppressions'), lift.body)
-    const deleted = await request()
-      .delete('/v1/admin/profiles?userId=u-3')
-      .set('authorization', admin)
-      .expect(200)
-    expect(deleted.body.deleted).not.toBeNull()
-    expectDescribed(answerOf('delete', '/v1/admin/profiles'), deleted.body)
+    /** An admin call answered 200 with exactly the documented shape of its route. */
+    const adminCall = async (
+      method: 'get' | 'post' | 'delete',
+      route: string,
+      url: string,
+      body?: object,
+    ) => {
+      const call = request()[method](url).set('authorization', admin)
+      const res = await (body === undefined ? call : call.send(body)).expect(200)
+      expectDescribed(answerOf(method, route), res.body)
+      return res.body
+    }
+    await adminCall('get', '/v1/admin/profiles/lookup', '/v1/admin/profiles/lookup?userId=u-3')
+    await adminCall('get', '/v1/admin/profiles/export', '/v1/admin/profiles/export?userId=u-3')
+    const report = '/v1/admin/experiences/:id/report'
+    await adminCall('get', report, '/v1/admin/experiences/enterprise-pricing/report')
+    const suppressions = '/v1/admin/suppressions'
+    await adminCall('post', suppressions, suppressions, { email: 'x@acme.com' })
+    await adminCall('get', suppressions, `${suppressions}?email=x@acme.com`)
+    await adminCall('delete', suppressions, `${suppressions}?email=x@acme.com`)
+    const deleted = await adminCall('delete', '/v1/admin/profiles', '/v1/admin/profiles?userId=u-3')
+    expect(deleted.deleted).not.toBeNull()
   })
 
   it('match what the health checks and errors answer', async () => {
