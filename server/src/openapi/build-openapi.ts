@@ -83,6 +83,8 @@ export function errorCodesOf(doc: RouteDoc): ErrorCode[] {
   if (doc.body !== undefined || doc.query !== undefined || doc.auth === 'adminToken') {
     codes.add('store_unavailable')
   }
+  // Any route: a request Express cannot read (a malformed URL escape), an unexpected fault.
+  codes.add('invalid_request')
   codes.add('internal_error')
   return [...codes]
 }
