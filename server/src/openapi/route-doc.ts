@@ -18,7 +18,8 @@ export interface FileAnswer {
  * means adding one of these to `routeDocs` (`route-docs.ts`); a test fails until you do.
  */
 export interface RouteDoc {
-  method: 'get' | 'post' | 'delete'
+  /** `options` for a CORS preflight route. */
+  method: 'get' | 'post' | 'delete' | 'options'
   /** The Express pattern the router serves: `/v1/admin/experiences/:id/report`. */
   path: string
   tag: string
