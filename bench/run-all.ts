@@ -3,6 +3,7 @@ import { benchScaleOut } from './scale-out.ts'
 import { benchPersonalize } from './personalize.ts'
 import { benchEnrichment } from './enrichment.ts'
 import { benchConsoleReads } from './console-reads.ts'
+import { benchRateLimits } from './rate-limit-stores.ts'
 
 /**
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default). Each prints its own
@@ -14,6 +15,7 @@ const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   personalize: benchPersonalize,
   enrichment: benchEnrichment,
   console: benchConsoleReads,
+  'rate-limit': benchRateLimits,
 }
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 10)

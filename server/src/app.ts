@@ -17,6 +17,7 @@ import { clientRoutes } from './routes/client-routes.ts'
 import { demoRoutes } from './routes/demo-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { metricsRoutes } from './routes/metrics-routes.ts'
+import { openApiRoutes } from './routes/openapi-routes.ts'
 import { personalizeRoutes } from './routes/personalize-routes.ts'
 import { privacyRoutes } from './routes/privacy-routes.ts'
 import { reportRoutes } from './routes/report-routes.ts'
@@ -60,6 +61,7 @@ export function createApp(given: AppDeps): Express {
   app.use(privacyRoutes(deps))
   app.use(clientRoutes())
   app.use(consoleRoutes(deps))
+  app.use(openApiRoutes({ production: deps.config.env === 'production' }))
   if (deps.config.env !== 'production') app.use(demoRoutes())
 
   app.use(notFound)

@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig } from './config/env.ts'
 import { CachedStore } from './cache/cached-store.ts'
-import { createLogger } from './config/logger.ts'
+import { chooseLogFormat, createLogger } from './config/logger.ts'
 import { openEnricher } from './enrichment/open-enricher.ts'
 import { createMetrics, recordCacheLookup } from './observability/metrics.ts'
 import { PersonalizationEngine } from './personalization/engine.ts'
@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, {
+    format: chooseLogFormat(config.logFormat, process.stdout, config.env),
+  })
   if (config.demoDefaults.length > 0) {
     logger.warn(
       { variables: config.demoDefaults },
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
     onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
   })
   const personalization = new Personalizer(engine, Date.now)
-  const rateLimits = await openRateLimitStore(config.databaseUrl)
+  const rateLimits = await openRateLimitStore(config.databaseUrl, {
+    onPruneError: (error) => logger.warn({ err: error }, 'pruning ended rate-limit windows failed'),
+  })
   const enricher =
     config.enrichment === undefined
       ? undefined

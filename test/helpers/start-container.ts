@@ -27,12 +27,22 @@ export const testCredentials = {
 /**
  * Starts a real container on a free port with its own SQLite file, and resolves once it listens.
  * `env` adds or overrides variables (e.g. `PARLEY_DATABASE_URL`); `undefined` unsets one.
+ * `terminal: true` runs it on a pseudo-terminal through util-linux `script(1)`, as an operator's
+ * shell would; stopping it ends `script`, and the container gets SIGHUP with its terminal.
  */
 export async function startContainer(
   env: Record<string, string | undefined> = {},
+  options: { terminal?: boolean } = {},
 ): Promise<RunningContainer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+  const [command, args] =
+    options.terminal === true
+      ? [
+          'script',
+          ['-qfec', `exec ${process.execPath} --import tsx server/src/index.ts`, '/dev/null'],
+        ]
+      : [process.execPath, ['--import', 'tsx', 'server/src/index.ts']]
+  const child = spawn(command, args, {
     cwd: root,
     env: {
       ...process.env,
@@ -46,7 +56,8 @@ export async function startContainer(
       PARLEY_LOG_LEVEL: 'info',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // script(1) needs an open stdin: at its end of input it would end the session.
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -69,6 +69,7 @@ const envSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     ...enrichmentEnvShape,
+    PARLEY_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   })
   .superRefine((env, ctx) => {
     for (const [name, message] of enrichmentEnvIssues(env)) {
@@ -162,6 +163,8 @@ export interface Config {
   /** Bearer token for `/metrics`; when unset the admin token opens it. */
   metricsToken: string | undefined
   logLevel: string
+  /** `json`, `pretty`, or `auto` (pretty on a terminal outside production). Default: `auto`. */
+  logFormat: 'auto' | 'json' | 'pretty'
   /** The personalisation file (YAML or JSON). Default: `config/parley.demo.yaml`. */
   personalizationFile: string
   /** Bytes the per-process profile cache may hold; 0 turns it off. Default: 64 MiB. */
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metricsToken: parsed.PARLEY_METRICS_TOKEN,
     shutdownTimeoutMs: parsed.PARLEY_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: parsed.PARLEY_LOG_LEVEL,
+    logFormat: parsed.PARLEY_LOG_FORMAT,
     personalizationFile: parsed.PARLEY_CONFIG,
     cacheBytes: parsed.PARLEY_CACHE_BYTES,
     demoDefaults,

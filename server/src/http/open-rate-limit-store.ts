@@ -9,12 +9,20 @@ export interface OpenedRateLimits {
   close: () => Promise<void>
 }
 
+/** How often ended windows are deleted from PostgreSQL. Default: every 5 minutes. */
+export const pruneEveryMs = 5 * 60_000
+
 /**
  * The rate-limit counters for a deployment: in PostgreSQL when that is the profile store, so a
  * limit holds across every instance behind the load balancer; in this process's memory on the
- * single-node SQLite set-up.
+ * single-node SQLite set-up. On PostgreSQL, windows that ended are pruned every `pruneEveryMs`
+ * (each distinct address and visitor leaves a row); `onPruneError` hears of a failed prune,
+ * which the next one retries.
  */
-export async function openRateLimitStore(databaseUrl: string): Promise<OpenedRateLimits> {
+export async function openRateLimitStore(
+  databaseUrl: string,
+  options: { pruneEveryMs?: number; onPruneError?: (error: unknown) => void } = {},
+): Promise<OpenedRateLimits> {
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return { store: new MemoryRateLimitStore(), close: async () => undefined }
   }
@@ -28,5 +36,15 @@ export async function openRateLimitStore(databaseUrl: string): Promise<OpenedRat
   // An idle connection that dies is replaced on the next hit, which reports its own error.
   pool.on('error', () => undefined)
   const store = await PostgresRateLimitStore.open(pool)
-  return { store, close: () => pool.end() }
+  const pruner = setInterval(() => {
+    store.prune(Date.now()).catch((error: unknown) => options.onPruneError?.(error))
+  }, options.pruneEveryMs ?? pruneEveryMs)
+  pruner.unref()
+  return {
+    store,
+    close: async () => {
+      clearInterval(pruner)
+      await pool.end()
+    },
+  }
 }

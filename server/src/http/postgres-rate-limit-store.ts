@@ -2,7 +2,10 @@ import type { RateLimitHit, RateLimitStore } from './rate-limit-store.ts'
 
 /** The one method used from a `pg` Pool or Client, so this file needs no import of `pg`. */
 export interface PgQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>
+  query(
+    query: string | { name: string; text: string; values: unknown[] },
+    values?: unknown[],
+  ): Promise<{ rows: unknown[]; rowCount: number | null }>
 }
 
 const tableName = /^[a-z_][a-z0-9_]{0,62}$/
@@ -52,14 +55,16 @@ export class PostgresRateLimitStore implements RateLimitStore {
   }
 
   async hit(key: string, windowMs: number, now: number): Promise<RateLimitHit> {
-    const { rows } = await this.#db.query(
-      `INSERT INTO ${this.#table} AS t (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+    // A named statement: each connection parses and plans it once, not on every hit.
+    const { rows } = await this.#db.query({
+      name: `parley-rate-limit-hit-${this.#table}`,
+      text: `INSERT INTO ${this.#table} AS t (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
        ON CONFLICT (key) DO UPDATE SET
          count = CASE WHEN t.reset_at <= $2::bigint THEN 1 ELSE t.count + 1 END,
          reset_at = CASE WHEN t.reset_at <= $2::bigint THEN $2::bigint + $3::bigint ELSE t.reset_at END
        RETURNING count, reset_at`,
-      [key, now, windowMs],
-    )
+      values: [key, now, windowMs],
+    })
     const row = rows[0] as { count: number; reset_at: string }
     return { count: row.count, resetAt: Number(row.reset_at) }
   }

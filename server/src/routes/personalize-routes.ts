@@ -26,7 +26,8 @@ export interface PayloadFields {
 
 const object = z.custom<JsonObject>(isJsonObject, { message: 'expected an object' })
 
-const personalizeSchema = z.object({
+/** The body of `POST /v1/personalize`. */
+export const personalizeSchema = z.object({
   anonymousId: z.string().max(400).nullish(),
   /** Page facts: `url`, `path`, `referrer`, `title`, `search`, as a page call's properties. */
   page: object.optional(),

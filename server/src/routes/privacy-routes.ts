@@ -16,7 +16,8 @@ import {
 import { findProfileId, readNamedProfile, readProfileQuery } from './profile-query.ts'
 
 const id = z.string().min(1).max(maxIdLength)
-const identifiers = z
+/** The identifiers of a suppression request (body or query): at least one. */
+export const identifiers = z
   .object({ userId: id.optional(), anonymousId: id.optional(), email: id.optional() })
   .refine((ids) => Object.values(ids).some((value) => value !== undefined), {
     message: 'give at least one of userId, anonymousId, email',

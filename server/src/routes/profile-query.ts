@@ -3,7 +3,8 @@ import { parseWith } from '../contract/parse-with.ts'
 import { AppError } from '../errors/app-error.ts'
 import type { Store, StoreReader } from '../store/store.ts'
 
-const profileQuery = z
+/** `?userId=|anonymousId=` of the admin profile routes. */
+export const profileQuery = z
   .object({ userId: z.string().min(1).optional(), anonymousId: z.string().min(1).optional() })
   .refine((query) => query.userId !== undefined || query.anonymousId !== undefined, {
     message: 'give userId or anonymousId',

@@ -22,16 +22,16 @@ import type { PersonalizeDeps } from './personalize-routes.ts'
 const callTypes: readonly CallType[] = ['identify', 'group', 'track', 'page', 'alias']
 
 /** Each call's paths: Segment's long name and analytics.js's one-letter short path. */
-const callPaths: Record<CallType, string[]> = {
+export const callPaths: Readonly<Record<CallType, readonly string[]>> = {
   identify: ['/v1/identify', '/v1/i'],
   group: ['/v1/group', '/v1/g'],
   track: ['/v1/track', '/v1/t'],
   page: ['/v1/page', '/v1/p'],
   alias: ['/v1/alias', '/v1/a'],
 }
-const batchPaths = ['/v1/batch', '/v1/b']
+export const batchPaths: readonly string[] = ['/v1/batch', '/v1/b']
 /** RudderStack's browser SDK with `useBeacon`: a batch whose write key is in the query string. */
-const beaconPaths = ['/beacon/v1/batch']
+export const beaconPaths: readonly string[] = ['/beacon/v1/batch']
 
 /** Every path of the tracking API. */
 export const trackingPaths: readonly string[] = [
