@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { formatRow, runLoad, tableHeader, type LoadResult } from './lib/load.ts'
+import { formatRow, ratioText, runLoad, tableHeader, type LoadResult } from './lib/load.ts'
 import { startServerProcess } from './lib/processes.ts'
 
 /**
@@ -79,11 +79,12 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
   console.log(formatRow('POST /v1/identify, SQLite synchronous=NORMAL, max', identifyNormal))
   console.log(formatRow(`bare Express at ${rate} req/s`, baselineAtRate))
   console.log(formatRow(`POST /v1/identify (FULL) at ${rate} req/s`, identifyAtRate))
-  const ratio = (result: LoadResult) =>
-    (result.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)
+  const ratio = (result: LoadResult) => ratioText(result, baseline, (r) => r.toFixed(2))
+  const latencyFailed =
+    baselineAtRate.non2xx + baselineAtRate.errors + identifyAtRate.non2xx + identifyAtRate.errors
   console.log(
     `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.50)` +
-      `\np99 at ${rate} req/s: +${(identifyAtRate.p99Ms - baselineAtRate.p99Ms).toFixed(1)} ms over baseline (target <= +10 ms)`,
+      `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `+${(identifyAtRate.p99Ms - baselineAtRate.p99Ms).toFixed(1)} ms over baseline`} (target <= +10 ms)`,
   )
   return { baseline, identify, identifyNormal, baselineAtRate, identifyAtRate }
 }

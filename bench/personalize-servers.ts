@@ -33,7 +33,14 @@ import { SqliteStore } from '../server/src/store/sqlite-store.ts'
 const visitors = Number(process.env.BENCH_VISITORS ?? 200)
 const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
 const file = join(dir, 'parley.db')
-const config = loadConfig({ NODE_ENV: 'test', PARLEY_DATABASE_URL: `sqlite:${file}` })
+// The load generator replays 50 visitors from one address: the per-IP and per-visitor limits
+// would answer 429 and the bench would measure those answers, so both are off here.
+const config = loadConfig({
+  NODE_ENV: 'test',
+  PARLEY_DATABASE_URL: `sqlite:${file}`,
+  PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
+  PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
+})
 const engine = new PersonalizationEngine(
   readPersonalizationConfig(resolve(import.meta.dirname, '../config/parley.demo.yaml')),
 )

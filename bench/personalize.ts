@@ -161,9 +161,12 @@ export async function benchPersonalize(seconds: number): Promise<void> {
   console.log(
     '  target                                   req/s  % of bare   server CPU/req  % of bare (CPU)  p99 ms  non-2xx+errors',
   )
+  // A run that saw one non-2xx answer (a 429, a 5xx) measured something else: no ratio for it.
+  const share = (ratio: number, line: { bad: number }) =>
+    bare.bad > 0 || line.bad > 0 ? 'refused' : (ratio * 100).toFixed(1)
   for (const line of summary) {
     console.log(
-      `  ${line.name.padEnd(40)} ${line.rps.toFixed(0).padStart(6)}  ${((line.rps / bare.rps) * 100).toFixed(1).padStart(8)}  ${line.cpuPerRequestUs.toFixed(1).padStart(12)} µs  ${((bare.cpuPerRequestUs / line.cpuPerRequestUs) * 100).toFixed(1).padStart(14)}  ${String(line.p99).padStart(6)}  ${line.bad}`,
+      `  ${line.name.padEnd(40)} ${line.rps.toFixed(0).padStart(6)}  ${share(line.rps / bare.rps, line).padStart(8)}  ${line.cpuPerRequestUs.toFixed(1).padStart(12)} µs  ${share(bare.cpuPerRequestUs / line.cpuPerRequestUs, line).padStart(14)}  ${String(line.p99).padStart(6)}  ${line.bad}`,
     )
   }
 
@@ -210,6 +213,9 @@ export async function benchPersonalize(seconds: number): Promise<void> {
   const spent = process.cpuUsage(started)
   const perEvaluationUs = (spent.user + spent.system) / evaluations
   const bareRequestUs = bare.cpuPerRequestUs
+  if (summary.some((line) => line.bad > 0)) {
+    console.log('\nratios refused: some answers were not 2xx (see the last column)')
+  }
   console.log(`\n200 segments (${matched > 0 ? 'some match' : 'none match'}):`)
   console.log(
     `  one evaluation ${perEvaluationUs.toFixed(1)} µs = ${((perEvaluationUs / bareRequestUs) * 100).toFixed(1)} % of the server CPU of one bare Express request (${bareRequestUs.toFixed(0)} µs)`,
