@@ -28,7 +28,7 @@ import { readPersonalizationConfig } from '../server/src/personalization/load-co
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
 import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 
 const visitors = Number(process.env.BENCH_VISITORS ?? 200)
 const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))

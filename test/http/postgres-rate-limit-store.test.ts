@@ -4,8 +4,8 @@ import {
   openRateLimitStore,
   type OpenedRateLimits,
 } from '../../server/src/http/open-rate-limit-store.ts'
-import { PostgresRateLimitStore } from '../../server/src/http/postgres-rate-limit-store.ts'
-import { PostgresStore } from '../../server/src/store/postgres-store.ts'
+import { PostgresRateLimitStore } from '../../server/src/store/postgres/postgres-rate-limit-store.ts'
+import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import { buildApp } from '../helpers/build-app.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
 

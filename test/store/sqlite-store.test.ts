@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../server/src/errors/app-error.ts'
 import { newProfile } from '../../server/src/profile/profile.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 import { describeStoreContract } from './store-contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'))

@@ -1,7 +1,7 @@
 import pg from 'pg'
-import { migrate } from '../store/postgres-migrate.ts'
-import { parsePostgresUrl } from '../store/postgres-url.ts'
-import { PostgresRateLimitStore } from './postgres-rate-limit-store.ts'
+import { migrate } from '../store/postgres/postgres-migrate.ts'
+import { parsePostgresUrl } from '../store/postgres/postgres-url.ts'
+import { PostgresRateLimitStore } from '../store/postgres/postgres-rate-limit-store.ts'
 import { MemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.ts'
 
 /** Rate-limit counters and how to release what they hold. */

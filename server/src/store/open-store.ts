@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.ts'
 import { ConfigError } from '../config/env.ts'
-import { PostgresStore } from './postgres-store.ts'
-import { SqliteStore } from './sqlite-store.ts'
+import { PostgresStore } from './postgres/postgres-store.ts'
+import { SqliteStore } from './sqlite/sqlite-store.ts'
 import type { Store } from './store.ts'
 
 /**

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { AppError } from '../errors/app-error.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
+import { AppError } from '../../errors/app-error.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { PostgresChangeListener } from './postgres-listener.ts'
 import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
-import type { Row } from './store-rows.ts'
+import type { Store, StoreReader, StoreWriter } from '../store.ts'
+import type { Row } from '../store-rows.ts'
 
 /** Options of the PostgreSQL engine. */
 export interface PostgresStoreOptions {

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { AppError } from '../errors/app-error.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
+import { AppError } from '../../errors/app-error.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
+import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import {
   accountParams,
   eventParams,
@@ -16,7 +16,7 @@ import {
   toMergeLogEntry,
   toProfile,
   type Row,
-} from './store-rows.ts'
+} from '../store-rows.ts'
 
 /** Options of the SQLite engine. */
 export interface SqliteStoreOptions {

@@ -1,6 +1,6 @@
-import type { StoreReader, StoreWriter } from './store.ts'
+import type { StoreReader, StoreWriter } from '../store.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
-import * as rows from './store-rows.ts'
+import * as rows from '../store-rows.ts'
 
 /** Runs one statement on the connection of the current transaction. */
 export interface Sql {

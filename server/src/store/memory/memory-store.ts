@@ -1,9 +1,9 @@
-import { countVariations } from '../measurement/count-variations.ts'
-import type { Conversion, Impression } from '../measurement/exposure.ts'
-import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
-import { Mutex } from './mutex.ts'
-import type { Store, StoreReader, StoreWriter, Suppression } from './store.ts'
+import { countVariations } from '../../measurement/count-variations.ts'
+import type { Conversion, Impression } from '../../measurement/exposure.ts'
+import type { Account, MergeLogEntry, Profile, StoredEvent } from '../../profile/profile.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
+import { Mutex } from '../mutex.ts'
+import type { Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
 
 interface State {
   profiles: Map<string, Profile>

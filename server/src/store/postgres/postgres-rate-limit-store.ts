@@ -1,4 +1,4 @@
-import type { RateLimitHit, RateLimitStore } from './rate-limit-store.ts'
+import type { RateLimitHit, RateLimitStore } from '../../http/rate-limit-store.ts'
 
 /** The one method used from a `pg` Pool or Client, so this file needs no import of `pg`. */
 export interface PgQueryable {
