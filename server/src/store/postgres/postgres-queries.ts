@@ -68,6 +68,8 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
           limit,
         ])
       ).map(rows.toEvent),
+    messageSeen: async (key) =>
+      (await first('SELECT 1 AS seen FROM messages WHERE key = $1', [key])) !== undefined,
     suppressedKeys: async (keys) =>
       (await sql.rows('SELECT key FROM suppressions WHERE key = ANY($1::text[])', [keys])).map(
         (row) => row.key as string,

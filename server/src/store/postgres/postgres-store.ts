@@ -7,6 +7,8 @@ import { PostgresChangeListener } from './postgres-listener.ts'
 import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
+import type { CallRequest, Planner } from '../call-batch.ts'
+import { runCallInTransaction } from '../run-call.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
@@ -130,6 +132,10 @@ export class PostgresStore implements Store {
         await sleep(Math.random() * 10 * 2 ** attempt)
       }
     }
+  }
+
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return runCallInTransaction(this, request, plan)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {

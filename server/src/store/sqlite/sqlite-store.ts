@@ -4,6 +4,8 @@ import Database from 'better-sqlite3'
 import { AppError } from '../../errors/app-error.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
+import type { CallRequest, Planner } from '../call-batch.ts'
+import { runCallInTransaction } from '../run-call.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import {
   accountParams,
@@ -64,6 +66,10 @@ export class SqliteStore implements Store {
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#enqueue(fn)
+  }
+
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return runCallInTransaction(this, request, plan)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -238,6 +244,8 @@ export class SqliteStore implements Store {
           profileId,
           limit,
         ).map(toEvent),
+      messageSeen: async (key) =>
+        this.#get('SELECT 1 AS seen FROM messages WHERE key = ?', key) !== undefined,
       suppressedKeys: async (keys) =>
         this.#all(
           'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
