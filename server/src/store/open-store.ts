@@ -17,7 +17,13 @@ export async function openStore(
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
     if (file === '') throw new ConfigError('PARLEY_DATABASE_URL: expected sqlite:<file>')
-    return new SqliteStore(file, { synchronous: config.sqliteSynchronous })
+    const store = new SqliteStore(file, { synchronous: config.sqliteSynchronous })
+    // Fail at start, not on the first call, when the file cannot be opened or migrated.
+    await store.ready.catch(async (error: unknown) => {
+      await store.close()
+      throw error
+    })
+    return store
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     return PostgresStore.open({

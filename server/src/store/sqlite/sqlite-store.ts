@@ -1,436 +1,252 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import { Worker } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
-import { sqliteMigrations } from './sqlite-schema.ts'
-import type { CallRequest, Planner } from '../call-batch.ts'
-import { runCallInTransaction } from '../run-call.ts'
+import type { CallRequest, CallSnapshot, Planner } from '../call-batch.ts'
+import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
+import { widen } from '../run-call.ts'
+import { StoreConflictError } from '../store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
+import type { SqliteStoreOptions } from './sqlite-engine.ts'
+import { sqliteWorkerFile } from './worker-bundle.ts'
 import {
-  accountParams,
-  eventParams,
-  mergeLogParams,
-  profileParams,
-  toAccount,
-  toEvent,
-  toImpression,
-  toMergeLogEntry,
-  toProfile,
-  type Row,
-} from '../store-rows.ts'
+  fromWire,
+  type Request,
+  type Response,
+  type SessionMethod,
+  type WriteOutcome,
+} from './sqlite-protocol.ts'
 
-/** Options of the SQLite engine. */
-export interface SqliteStoreOptions {
-  /**
-   * `FULL` syncs the write-ahead log on every commit, so an answered call survives power loss;
-   * `NORMAL` survives a process crash only. Default: `FULL`.
-   */
-  synchronous?: 'FULL' | 'NORMAL'
-}
+export type { SqliteStoreOptions } from './sqlite-engine.ts'
 
-interface QueuedWork {
-  fn: (tx: StoreWriter) => Promise<unknown>
-  resolve: (value: unknown) => void
-  reject: (error: unknown) => void
-}
+/** Plans of one call made before it counts as a conflict (the neighbourhood kept changing). */
+const maxPlans = 8
 
-/** Most transactions that share one COMMIT. */
-const maxGroupSize = 256
+/** Every method of a store writer, so a session can forward each of them to the worker. */
+const writerMethods: readonly SessionMethod[] = [
+  'profile',
+  'profileIdByAnonymousId',
+  'profileIdByUserId',
+  'anonymousIds',
+  'account',
+  'accountIdByKey',
+  'accountKeys',
+  'mergeLog',
+  'events',
+  'messageSeen',
+  'suppressedKeys',
+  'impressions',
+  'experienceCounts',
+  'claimMessage',
+  'lock',
+  'putProfile',
+  'deleteProfile',
+  'linkAnonymousId',
+  'unlinkAnonymousId',
+  'moveProfileData',
+  'putAccount',
+  'linkAccountKey',
+  'appendMergeLog',
+  'appendEvent',
+  'deleteEvents',
+  'deleteMergeLog',
+  'suppress',
+  'unsuppress',
+  'recordImpression',
+  'recordConversion',
+]
+
+type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 
 /**
- * The embedded default engine: one SQLite file in WAL mode, one writer. Transactions run one at
- * a time in this process (grouped under one COMMIT), so `lock` has nothing to do.
+ * The default engine as the event loop sees it: SQLite on a worker thread (`sqlite-worker.ts`
+ * runs `SqliteEngine` there), so statements and the COMMIT's fsync overlap the parsing of the
+ * next requests instead of blocking it. A pipeline call costs two messages: its snapshot, then
+ * its batch, written only if the snapshot still holds (else planned again on the fresh one).
+ * Other transactions send their statements one message each. Every promise settles only after
+ * the worker's COMMIT is durable.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
-  readonly #db: Database.Database
-  readonly #queue: QueuedWork[] = []
-  #draining = false
-  readonly #onIdle: (() => void)[] = []
-  readonly #statements = new Map<string, Database.Statement>()
-  readonly #writer: StoreWriter
+  readonly #worker: Worker
   readonly #feed = new ChangeFeed()
+  readonly #pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >()
+  #nextId = 1
+  #failure: Error | undefined
+  #closed = false
+  /** Resolves when the worker opened and migrated the file; rejects when it could not. */
+  readonly ready: Promise<void>
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-    this.#db = new Database(file)
-    this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
-    this.#db.pragma('busy_timeout = 5000')
-    // 64 MiB of page cache: profiles and their indexes stay in memory on a busy node.
-    this.#db.pragma('cache_size = -65536')
-    migrate(this.#db)
-    this.#writer = this.#createWriter()
+    this.#worker = new Worker(sqliteWorkerFile(), {
+      workerData: { file, options },
+      // Plain JavaScript: the parent's loader flags (tsx, vitest) are not needed there.
+      execArgv: [],
+    })
+    this.ready = new Promise((resolve, reject) => {
+      this.#worker.on('message', (message: Response) => {
+        switch (message.type) {
+          case 'ready':
+            // Until now the worker kept the process alive (someone may await `ready`).
+            if (this.#pending.size === 0) this.#worker.unref()
+            resolve()
+            break
+          case 'failed':
+            this.#fail(fromWire(message.error))
+            reject(this.#failure)
+            break
+          case 'change':
+            this.#feed.emit({ kind: 'changed', origin: 'local', keys: message.keys })
+            break
+          case 'result':
+            this.#settle(message.id, (entry) => entry.resolve(message.value))
+            break
+          case 'error':
+            this.#settle(message.id, (entry) => entry.reject(fromWire(message.error)))
+            break
+        }
+      })
+      this.#worker.on('error', (error) => {
+        this.#fail(error)
+        reject(error)
+      })
+      this.#worker.on('exit', () => {
+        this.#fail(new Error('the SQLite worker exited'))
+        reject(this.#failure)
+      })
+    })
+    // A store nobody awaits the readiness of must not crash the process with an unhandled
+    // rejection: the same error reaches every call.
+    this.ready.catch(() => undefined)
+  }
+
+  async runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    let current = request
+    let json = (await this.#send({ type: 'snapshot', request: current })) as string
+    for (let attempt = 1; attempt <= maxPlans; attempt += 1) {
+      const planned = plan(JSON.parse(json) as CallSnapshot)
+      if (planned.kind === 'read-more') {
+        current = widen(current, planned.accountKeys)
+        json = (await this.#send({ type: 'snapshot', request: current })) as string
+        continue
+      }
+      let outcome: WriteOutcome
+      try {
+        outcome = (await this.#send({
+          type: 'write',
+          request: current,
+          expected: json,
+          writes: planned.writes,
+        })) as WriteOutcome
+      } catch (error) {
+        // Another call claimed the message id between the snapshot and the write: re-read.
+        if (!(error instanceof StoreConflictError)) throw error
+        json = (await this.#send({ type: 'snapshot', request: current })) as string
+        continue
+      }
+      if (outcome.ok) return planned.result
+      json = outcome.snapshot
+    }
+    throw new StoreConflictError('the call kept finding its neighbourhood changed')
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.#enqueue(fn)
-  }
-
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    return runCallInTransaction(this, request, plan)
+    return this.#session('write', fn)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    // Through the same queue as writes: a read must never see another call's uncommitted rows.
-    return this.#enqueue(fn)
-  }
-
-  /**
-   * Group commit: transactions that queue up while one runs share the next SQLite transaction,
-   * each inside its own savepoint, so one failing rolls back alone. Every promise settles only
-   * after the shared COMMIT, so a caller never answers 2xx for a write that is not durable,
-   * while one fsync serves the whole group.
-   */
-  #enqueue<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve, reject } as QueuedWork)
-      if (this.#draining) return
-      this.#draining = true
-      // Start on the next turn, after every request already read from the sockets has queued:
-      // that is what makes groups bigger than one.
-      setImmediate(() => void this.#drain())
-    })
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) await this.#runGroup()
-    } finally {
-      this.#draining = false
-      for (const callback of this.#onIdle.splice(0)) callback()
-    }
-  }
-
-  async #runGroup(): Promise<void> {
-    const done: { work: QueuedWork; ok: boolean; value: unknown }[] = []
-    const changed = new Set<string>()
-    try {
-      this.#run('BEGIN IMMEDIATE')
-    } catch (error) {
-      for (const work of this.#queue.splice(0)) work.reject(error)
-      return
-    }
-    while (this.#queue.length > 0 && done.length < maxGroupSize) {
-      const work = this.#queue.shift() as QueuedWork
-      this.#run('SAVEPOINT work')
-      const changedByWork = new Set<string>()
-      try {
-        const value = await work.fn(trackChanges(this.#writer, changedByWork))
-        this.#run('RELEASE work')
-        done.push({ work, ok: true, value })
-        for (const key of changedByWork) changed.add(key)
-      } catch (error) {
-        this.#run('ROLLBACK TO work')
-        this.#run('RELEASE work')
-        done.push({ work, ok: false, value: error })
-      }
-    }
-    try {
-      this.#run('COMMIT')
-    } catch (error) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
-      for (const { work } of done) work.reject(error)
-      return
-    }
-    this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
-    for (const { work, ok, value } of done) {
-      if (ok) work.resolve(value)
-      else work.reject(value)
-    }
+    return this.#session('read', fn)
   }
 
   onChange(listener: ChangeListener): () => void {
     return this.#feed.onChange(listener)
   }
 
-  ping(): Promise<void> {
-    return this.#enqueue(async () => {
-      this.#get('SELECT 1')
-    })
+  async ping(): Promise<void> {
+    await this.#send({ type: 'ping' })
   }
 
-  pruneMessages(before: number): Promise<number> {
-    return this.#enqueue(
-      async () => this.#run('DELETE FROM messages WHERE received_at < ?', before).changes,
-    )
+  async pruneMessages(before: number): Promise<number> {
+    return (await this.#send({ type: 'prune', before })) as number
   }
 
-  /** Closes the file after the queued work has committed. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const finish = () => {
-        if (this.#db.open) this.#db.close()
-        resolve()
-      }
-      if (this.#draining || this.#queue.length > 0) this.#onIdle.push(finish)
-      else finish()
-    })
-  }
-
-  #statement(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql)
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql)
-      this.#statements.set(sql, statement)
-    }
-    return statement
-  }
-
-  #get(sql: string, ...params: unknown[]): Row | undefined {
-    return this.#guard(() => this.#statement(sql).get(...params) as Row | undefined)
-  }
-
-  #all(sql: string, ...params: unknown[]): Row[] {
-    return this.#guard(() => this.#statement(sql).all(...params) as Row[])
-  }
-
-  #run(sql: string, ...params: unknown[]): Database.RunResult {
-    return this.#guard(() => this.#statement(sql).run(...params))
-  }
-
-  /** Turns the engine's faults (busy, I/O, disk full, closed) into a retryable 503. */
-  #guard<T>(action: () => T): T {
+  /** Closes the file after the queued work has committed, then stops the worker. */
+  async close(): Promise<void> {
+    if (this.#closed) return
     try {
-      return action()
+      await this.#send({ type: 'close' })
+    } catch {
+      // A worker that failed to open has nothing to close.
+    }
+    this.#closed = true
+    this.#fail(new Error('the store is closed'))
+    await this.#worker.terminate()
+  }
+
+  async #session<T>(mode: 'write' | 'read', fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    const session = (await this.#begin(mode)) as number
+    const tx = Object.fromEntries(
+      writerMethods.map((method) => [
+        method,
+        (...args: unknown[]) => this.#send({ type: 'call', session, method, args }),
+      ]),
+    ) as unknown as StoreWriter
+    let result: T
+    try {
+      result = await fn(tx)
     } catch (error) {
-      if (isUnavailable(error)) {
-        throw new AppError('store_unavailable', 'The profile store is unavailable; retry later', {
-          cause: error,
-        })
-      }
+      await this.#send({ type: 'end', session, ok: false }).catch(() => undefined)
       throw error
     }
+    await this.#send({ type: 'end', session, ok: true })
+    return result
   }
 
-  #createWriter(): StoreWriter {
-    return {
-      profile: async (id) => {
-        const row = this.#get('SELECT * FROM profiles WHERE id = ?', id)
-        return row === undefined ? undefined : toProfile(row)
-      },
-      profileIdByAnonymousId: async (anonymousId) =>
-        this.#get('SELECT profile_id FROM anonymous_ids WHERE anonymous_id = ?', anonymousId)
-          ?.profile_id as string | undefined,
-      profileIdByUserId: async (userId) =>
-        this.#get('SELECT id FROM profiles WHERE user_id = ?', userId)?.id as string | undefined,
-      anonymousIds: async (profileId) =>
-        this.#all(
-          'SELECT anonymous_id FROM anonymous_ids WHERE profile_id = ? ORDER BY linked_at, rowid',
-          profileId,
-        ).map((row) => row.anonymous_id as string),
-      account: async (id) => {
-        const row = this.#get('SELECT * FROM accounts WHERE id = ?', id)
-        return row === undefined ? undefined : toAccount(row)
-      },
-      accountIdByKey: async (key) =>
-        this.#get('SELECT account_id FROM account_keys WHERE key = ?', key)?.account_id as
-          string | undefined,
-      accountKeys: async (accountId) =>
-        this.#all(
-          'SELECT key FROM account_keys WHERE account_id = ? ORDER BY rowid',
-          accountId,
-        ).map((row) => row.key as string),
-      mergeLog: async (profileId) =>
-        this.#all(
-          'SELECT * FROM merge_log WHERE into_profile_id = ? OR from_profile_id = ? ORDER BY seq',
-          profileId,
-          profileId,
-        ).map(toMergeLogEntry),
-      events: async (profileId, limit) =>
-        this.#all(
-          'SELECT * FROM events WHERE profile_id = ? ORDER BY at, seq LIMIT ?',
-          profileId,
-          limit,
-        ).map(toEvent),
-      messageSeen: async (key) =>
-        this.#get('SELECT 1 AS seen FROM messages WHERE key = ?', key) !== undefined,
-      suppressedKeys: async (keys) =>
-        this.#all(
-          'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
-          JSON.stringify(keys),
-        ).map((row) => row.key as string),
-      claimMessage: async (key, receivedAt) =>
-        this.#run(
-          'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
-          key,
-          receivedAt,
-        ).changes === 1,
-      lock: async () => undefined,
-      putProfile: async (profile) => {
-        this.#run(
-          `INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, account_id = excluded.account_id,
-             doc = excluded.doc, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-          ...profileParams(profile),
-        )
-      },
-      deleteProfile: async (id) => {
-        this.#run('DELETE FROM profiles WHERE id = ?', id)
-        this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
-        this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
-      },
-      linkAnonymousId: async (anonymousId, profileId, at) => {
-        this.#run(
-          `INSERT INTO anonymous_ids (anonymous_id, profile_id, linked_at) VALUES (?, ?, ?)
-           ON CONFLICT (anonymous_id) DO UPDATE SET profile_id = excluded.profile_id,
-             linked_at = excluded.linked_at`,
-          anonymousId,
-          profileId,
-          at,
-        )
-      },
-      unlinkAnonymousId: async (anonymousId) => {
-        this.#run('DELETE FROM anonymous_ids WHERE anonymous_id = ?', anonymousId)
-      },
-      moveProfileData: async (fromProfileId, toProfileId) => {
-        this.#run(
-          'UPDATE anonymous_ids SET profile_id = ? WHERE profile_id = ?',
-          toProfileId,
-          fromProfileId,
-        )
-        this.#run(
-          'UPDATE events SET profile_id = ? WHERE profile_id = ?',
-          toProfileId,
-          fromProfileId,
-        )
-        // OR IGNORE leaves a row whose key the receiving profile already holds; it is then dropped.
-        for (const table of ['impressions', 'conversions']) {
-          this.#run(
-            `UPDATE OR IGNORE ${table} SET profile_id = ? WHERE profile_id = ?`,
-            toProfileId,
-            fromProfileId,
-          )
-          this.#run(`DELETE FROM ${table} WHERE profile_id = ?`, fromProfileId)
-        }
-      },
-      putAccount: async (account) => {
-        this.#run(
-          `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-          ...accountParams(account),
-        )
-      },
-      linkAccountKey: async (key, accountId) => {
-        this.#run(
-          `INSERT INTO account_keys (key, account_id) VALUES (?, ?)
-           ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id`,
-          key,
-          accountId,
-        )
-      },
-      appendMergeLog: async (entry) => {
-        this.#run(
-          `INSERT INTO merge_log (at, kind, from_profile_id, into_profile_id, anonymous_id, user_id,
-             reason, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          ...mergeLogParams(entry),
-        )
-      },
-      appendEvent: async (event) => {
-        this.#run(
-          `INSERT INTO events (profile_id, type, name, at, received_at, message_id, properties)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          ...eventParams(event),
-        )
-      },
-      deleteEvents: async (profileId) =>
-        this.#run('DELETE FROM events WHERE profile_id = ?', profileId).changes,
-      deleteMergeLog: async (selector) => {
-        // Lists travel as JSON arrays so one prepared statement serves any number of ids.
-        const profiles = JSON.stringify(selector.profileIds)
-        return this.#run(
-          `DELETE FROM merge_log
-           WHERE into_profile_id IN (SELECT value FROM json_each(?))
-              OR from_profile_id IN (SELECT value FROM json_each(?))
-              OR user_id IN (SELECT value FROM json_each(?))
-              OR anonymous_id IN (SELECT value FROM json_each(?))`,
-          profiles,
-          profiles,
-          JSON.stringify(selector.userIds),
-          JSON.stringify(selector.anonymousIds),
-        ).changes
-      },
-      suppress: async (entries) => {
-        for (const entry of entries) {
-          this.#run(
-            `INSERT INTO suppressions (key, kind, reason, at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (key) DO NOTHING`,
-            entry.key,
-            entry.kind,
-            entry.reason,
-            entry.at,
-          )
-        }
-      },
-      unsuppress: async (keys) =>
-        this.#run(
-          'DELETE FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
-          JSON.stringify(keys),
-        ).changes,
-      impressions: async (profileId) =>
-        this.#all('SELECT * FROM impressions WHERE profile_id = ? ORDER BY at', profileId).map(
-          toImpression,
-        ),
-      experienceCounts: async (experienceId, goal, windowMs) =>
-        this.#all(
-          `SELECT i.variation, i.control, COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
-           FROM impressions i
-           LEFT JOIN conversions c ON c.profile_id = i.profile_id
-             AND c.experience_id = i.experience_id AND c.goal = ?
-             AND c.at >= i.at AND c.at <= i.at + ?
-           WHERE i.experience_id = ?
-           GROUP BY i.variation, i.control
-           ORDER BY i.control DESC, i.variation`,
-          goal,
-          windowMs,
-          experienceId,
-        ).map((row) => ({
-          variation: row.variation as string,
-          control: row.control === 1,
-          visitors: row.visitors as number,
-          conversions: row.conversions as number,
-        })),
-      recordImpression: async (impression) =>
-        this.#run(
-          `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
-           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          impression.profileId,
-          impression.experienceId,
-          impression.variation,
-          impression.control ? 1 : 0,
-          impression.at,
-        ).changes === 1,
-      recordConversion: async (conversion) =>
-        this.#run(
-          `INSERT INTO conversions (profile_id, experience_id, goal, at) VALUES (?, ?, ?, ?)
-           ON CONFLICT DO NOTHING`,
-          conversion.profileId,
-          conversion.experienceId,
-          conversion.goal,
-          conversion.at,
-        ).changes === 1,
+  /** Opens a session; its id is the `begin` request's own. */
+  async #begin(mode: 'write' | 'read'): Promise<number> {
+    const id = this.#nextId
+    await this.#send({ type: 'begin', mode })
+    return id
+  }
+
+  #send(message: Outgoing): Promise<unknown> {
+    if (this.#failure !== undefined) return Promise.reject(unavailable(this.#failure))
+    const id = this.#nextId
+    this.#nextId += 1
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref()
+      this.#pending.set(id, { resolve, reject })
+      this.#worker.postMessage({ ...message, id })
+    })
+  }
+
+  #settle(
+    id: number,
+    action: (entry: { resolve: (value: unknown) => void; reject: (error: Error) => void }) => void,
+  ): void {
+    const entry = this.#pending.get(id)
+    if (entry === undefined) return
+    this.#pending.delete(id)
+    // Idle, the worker must not keep the process alive; busy, it must.
+    if (this.#pending.size === 0) this.#worker.unref()
+    action(entry)
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error
+    for (const [id, entry] of this.#pending) {
+      this.#pending.delete(id)
+      entry.reject(unavailable(error))
     }
+    this.#worker.unref()
   }
 }
 
-function migrate(db: Database.Database): void {
-  const applied = db.pragma('user_version', { simple: true }) as number
-  for (let step = applied; step < sqliteMigrations.length; step += 1) {
-    db.transaction(() => {
-      db.exec(sqliteMigrations[step] ?? '')
-      db.pragma(`user_version = ${step + 1}`)
-    }).immediate()
-  }
-}
-
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof TypeError && /database connection is not open/.test(error.message))
-    return true
-  const code = (error as { code?: unknown }).code
-  return (
-    typeof code === 'string' &&
-    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOTADB|CORRUPT|PROTOCOL)/.test(code)
-  )
+/** A store that cannot answer any more: a retryable 503, as the engine's own faults are. */
+function unavailable(cause: Error): Error {
+  if (cause instanceof AppError) return cause
+  return new AppError('store_unavailable', 'The profile store is unavailable; retry later', {
+    cause,
+  })
 }
