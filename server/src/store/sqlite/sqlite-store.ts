@@ -92,10 +92,12 @@ export class SqliteStore implements Store {
             if (this.#pending.size === 0) this.#worker.unref()
             resolve()
             break
-          case 'failed':
-            this.#fail(fromWire(message.error))
-            reject(this.#failure)
+          case 'failed': {
+            const error = fromWire(message.error)
+            this.#fail(error)
+            reject(error)
             break
+          }
           case 'change':
             this.#feed.emit({ kind: 'changed', origin: 'local', keys: message.keys })
             break
@@ -112,8 +114,9 @@ export class SqliteStore implements Store {
         reject(error)
       })
       this.#worker.on('exit', () => {
-        this.#fail(new Error('the SQLite worker exited'))
-        reject(this.#failure)
+        const error = new Error('the SQLite worker exited')
+        this.#fail(error)
+        reject(error)
       })
     })
     // A store nobody awaits the readiness of must not crash the process with an unhandled
@@ -185,7 +188,7 @@ export class SqliteStore implements Store {
   }
 
   async #session<T>(mode: 'write' | 'read', fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    const session = (await this.#begin(mode)) as number
+    const session = await this.#begin(mode)
     const tx = Object.fromEntries(
       writerMethods.map((method) => [
         method,
