@@ -6,17 +6,12 @@ import { formatRow, ratioText, runLoad, tableHeader, type LoadResult } from './l
 import { startServerProcess } from './lib/processes.ts'
 
 /**
- * Identify throughput of the container on SQLite against a bare Express endpoint that parses the
- * same JSON body, measured in the same run on the same machine. Each request is a new device of
- * one of 1,000 users, so the run mixes creates, merges and new-device links.
- *
- *   npm run bench -- identify        (PARLEY_BENCH_SECONDS=10 by default)
+ * Bodies of the identify mix: each a new device of one of 1,000 users, with a work email and
+ * company traits (50 companies), so a run mixes creates, merges and new-device links.
  */
-export async function benchIdentify(seconds: number): Promise<Record<string, LoadResult>> {
-  const writeKey = 'bench-write-key'
-  const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`
+export function identifyBody(): () => string {
   let n = 0
-  const body = () =>
+  return () =>
     JSON.stringify({
       userId: `user-${(n += 1) % 1000}`,
       anonymousId: randomUUID(),
@@ -28,6 +23,19 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
         company: { id: `acme-${n % 50}`, employeeCount: n % 500 },
       },
     })
+}
+
+/**
+ * Identify throughput of the container on SQLite against a bare Express endpoint that parses the
+ * same JSON body, measured in the same run on the same machine. Each request is a new device of
+ * one of 1,000 users, so the run mixes creates, merges and new-device links.
+ *
+ *   npm run bench -- identify        (PARLEY_BENCH_SECONDS=10 by default)
+ */
+export async function benchIdentify(seconds: number): Promise<Record<string, LoadResult>> {
+  const writeKey = 'bench-write-key'
+  const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`
+  const body = identifyBody()
 
   const baselineServer = await startServerProcess('bench/lib/bare-express-server.ts')
   const baselineUrl = `${baselineServer.url}/v1/identify`

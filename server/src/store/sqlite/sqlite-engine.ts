@@ -74,6 +74,15 @@ export class SqliteEngine implements Store {
     return runCallInTransaction(this, request, plan)
   }
 
+  /**
+   * Runs reads at once, outside the queue: they may see the rows of a group that has not
+   * committed yet. Only for reads whose result is checked again inside the write that uses them
+   * (a call's snapshot, see sqlite-worker.ts), which then finds any difference.
+   */
+  readNow<T>(fn: (reader: StoreReader) => T): T {
+    return fn(this.#writer)
+  }
+
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     // Through the same queue as writes: a read must never see another call's uncommitted rows.
     return this.#enqueue(fn)

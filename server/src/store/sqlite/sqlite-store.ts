@@ -81,8 +81,9 @@ export class SqliteStore implements Store {
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.#worker = new Worker(sqliteWorkerFile(), {
       workerData: { file, options },
-      // Plain JavaScript: the parent's loader flags (tsx, vitest) are not needed there.
-      execArgv: [],
+      // Plain JavaScript: the parent's loader flags (tsx, vitest) are not needed there; a
+      // profiler the process runs under (`--cpu-prof`) profiles this thread too.
+      execArgv: process.execArgv.filter((flag) => flag.startsWith('--cpu-prof')),
     })
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (message: Response) => {
