@@ -1,3 +1,4 @@
+import { benchDisk } from './disk-per-profile.ts'
 import { benchIdentify } from './identify-throughput.ts'
 import { benchScaleOut } from './scale-out.ts'
 import { benchPersonalize } from './personalize.ts'
@@ -10,6 +11,7 @@ const benches: Record<string, (seconds: number) => Promise<unknown>> = {
   identify: benchIdentify,
   'scale-out': benchScaleOut,
   personalize: benchPersonalize,
+  disk: benchDisk,
 }
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 10)

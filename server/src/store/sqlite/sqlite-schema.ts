@@ -96,4 +96,9 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
   CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
   `,
+  // 4: no read looks profiles up by account, so their account index was about 50 bytes per
+  // profile written and never read. (A read by account would bring its own index back.)
+  `
+  DROP INDEX profiles_account;
+  `,
 ]
