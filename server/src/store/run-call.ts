@@ -115,20 +115,32 @@ export function runCallInTransaction<T>(
   request: CallRequest,
   plan: Planner<T>,
 ): Promise<T> {
-  return store.transaction(async (tx) => {
-    let current = request
-    for (let read = 1; read <= maxReads; read += 1) {
-      await tx.lock(current.locks)
-      const snapshot = await readCallSnapshot(tx, current)
-      const planned = plan(snapshot)
-      if (planned.kind === 'write') {
-        await applyWrites(tx, planned.writes)
-        return planned.result
-      }
-      current = widen(current, planned.accountKeys)
+  return store.transaction((tx) =>
+    runCallWith(tx, request, plan, (current) => readCallSnapshot(tx, current)),
+  )
+}
+
+/**
+ * A call inside an open transaction `tx`: locks, reads with `read` (an engine's faster snapshot
+ * or the generic one), plans, reads more if asked, writes the batch.
+ */
+export async function runCallWith<T>(
+  tx: StoreWriter,
+  request: CallRequest,
+  plan: Planner<T>,
+  read: (request: CallRequest) => Promise<CallSnapshot>,
+): Promise<T> {
+  let current = request
+  for (let reads = 1; reads <= maxReads; reads += 1) {
+    await tx.lock(current.locks)
+    const planned = plan(await read(current))
+    if (planned.kind === 'write') {
+      await applyWrites(tx, planned.writes)
+      return planned.result
     }
-    throw new StoreConflictError('the call kept needing more of the store read')
-  })
+    current = widen(current, planned.accountKeys)
+  }
+  throw new StoreConflictError('the call kept needing more of the store read')
 }
 
 /** The request with more account keys to read (and lock). */

@@ -8,7 +8,8 @@ import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
 import type { CallRequest, Planner } from '../call-batch.ts'
-import { runCallInTransaction } from '../run-call.ts'
+import { runCallWith } from '../run-call.ts'
+import { readPostgresSnapshot } from './postgres-snapshot.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
@@ -122,7 +123,22 @@ export class PostgresStore implements Store {
     }
   }
 
-  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.#retrying((tx) => fn(tx))
+  }
+
+  /**
+   * A call in one transaction of few round trips: BEGIN, the advisory locks of its
+   * neighbourhood, its whole snapshot in one statement (`postgres-snapshot.ts`), its writes,
+   * COMMIT. A conflict re-runs the whole call.
+   */
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return this.#retrying((tx, sql) =>
+      runCallWith(tx, request, plan, (current) => readPostgresSnapshot(sql, current)),
+    )
+  }
+
+  async #retrying<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#attempt(fn)
@@ -132,10 +148,6 @@ export class PostgresStore implements Store {
         await sleep(Math.random() * 10 * 2 ** attempt)
       }
     }
-  }
-
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    return runCallInTransaction(this, request, plan)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -183,11 +195,11 @@ export class PostgresStore implements Store {
     if (!this.#pool.ended) await this.#pool.end()
   }
 
-  async #attempt<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  async #attempt<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
     return this.#session(async (sql, client) => {
       const changed = new Set<string>()
       await client.query('BEGIN')
-      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
+      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed), sql)
       const commit = await client.query('COMMIT')
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.
