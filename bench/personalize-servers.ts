@@ -37,17 +37,24 @@ const file = join(dir, 'parley.db')
 // would answer 429 and the bench would measure those answers, so both are off here.
 const config = loadConfig({
   NODE_ENV: 'test',
+  PARLEY_SQLITE_NATIVE_BINDING: process.env.PARLEY_SQLITE_NATIVE_BINDING,
   PARLEY_DATABASE_URL: `sqlite:${file}`,
   PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
   PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
 })
+const sqliteOptions = {
+  synchronous: 'NORMAL' as const,
+  ...(config.sqliteNativeBinding === undefined
+    ? {}
+    : { nativeBinding: config.sqliteNativeBinding }),
+}
 const engine = new PersonalizationEngine(
   readPersonalizationConfig(resolve(import.meta.dirname, '../config/parley.demo.yaml')),
 )
 const personalization = new Personalizer(engine, Date.now)
 
 function container(maxBytes: number): Express {
-  const store = new CachedStore(new SqliteStore(file, { synchronous: 'NORMAL' }), { maxBytes })
+  const store = new CachedStore(new SqliteStore(file, sqliteOptions), { maxBytes })
   return createApp({
     config,
     store,
@@ -92,7 +99,7 @@ function listen(app: Express): Promise<number> {
   })
 }
 
-const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
+const seedStore = new SqliteStore(file, sqliteOptions)
 const anonymousIds: string[] = []
 for (let i = 0; i < visitors; i += 1) {
   const anonymousId = `bench-device-${i}`

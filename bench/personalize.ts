@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
+import { benchRuntime, serverEnv } from './lib/processes.ts'
 import { demoCredentials } from '../server/src/config/env.ts'
 import { anonymousCookieName } from '../server/src/http/anonymous-cookie.ts'
 import { CachedStore } from '../server/src/cache/cached-store.ts'
@@ -57,7 +58,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
 export async function benchPersonalize(seconds: number): Promise<void> {
   const roundSeconds = Math.max(2, Math.round(seconds / rounds))
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/personalize-servers.ts'], {
+  const child = spawn(benchRuntime(), ['--import', 'tsx', 'bench/personalize-servers.ts'], {
+    env: serverEnv(),
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()

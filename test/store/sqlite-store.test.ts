@@ -37,6 +37,21 @@ describe('SqliteStore', () => {
     db.close()
   })
 
+  it('loads the better-sqlite3 addon named by nativeBinding, and fails to open on a wrong one', async () => {
+    const addon = join(
+      import.meta.dirname,
+      '../../node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    )
+    const store = new SqliteStore(join(dir, 'binding.db'), { nativeBinding: addon })
+    await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
+    expect(await store.read((r) => r.profileIdByUserId('U'))).toBe('p1')
+    await store.close()
+    const wrong = new SqliteStore(join(dir, 'wrong.db'), { nativeBinding: join(dir, 'none.node') })
+    await expect(wrong.ready).rejects.toThrow()
+    await expect(wrong.ping()).rejects.toMatchObject({ code: 'store_unavailable' })
+    await wrong.close()
+  })
+
   it('answers a closed store with a retryable store_unavailable error', async () => {
     const store = new SqliteStore(join(dir, 'closed.db'))
     await store.close()

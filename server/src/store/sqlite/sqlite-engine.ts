@@ -27,6 +27,11 @@ export interface SqliteStoreOptions {
    * `NORMAL` survives a process crash only. Default: `FULL`.
    */
   synchronous?: 'FULL' | 'NORMAL'
+  /**
+   * Path of a better-sqlite3 addon (`better_sqlite3.node`) built for the running Node, when it
+   * is not the installed one (another runtime on the same install). Default: the installed one.
+   */
+  nativeBinding?: string
 }
 
 interface QueuedWork {
@@ -56,7 +61,10 @@ export class SqliteEngine implements Store {
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-    this.#db = new Database(file)
+    this.#db = new Database(
+      file,
+      options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding },
+    )
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
     this.#db.pragma('busy_timeout = 5000')
