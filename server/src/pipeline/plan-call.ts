@@ -59,10 +59,13 @@ export function callRequestOf(
   const userIds = [event.userId, event.previousId].filter(isDefined)
   const accountKeys =
     event.company === null || event.company === undefined ? [] : companyKeys(event.company)
-  const domain = workEmailDomain(event.traits.email)
-  if (domain !== undefined && !accountKeys.includes(`domain:${domain}`)) {
-    accountKeys.push(`domain:${domain}`)
-  }
+  // The email's domain account is looked up only when no company decides the account (see
+  // resolve-account.ts): locking it otherwise would queue every call of a shared domain.
+  const domain =
+    event.company === null || accountKeys.length > 0
+      ? undefined
+      : workEmailDomain(event.traits.email)
+  if (domain !== undefined) accountKeys.push(`domain:${domain}`)
   const locks: string[] = []
   if (event.anonymousId !== undefined) locks.push(`anonymous:${event.anonymousId}`)
   if (event.userId !== undefined) locks.push(`user:${event.userId}`)

@@ -100,6 +100,21 @@ describe('callRequestOf', () => {
   })
 })
 
+describe('callRequestOf and the email domain', () => {
+  it('reads (and locks) the email domain account only when no company decides the account', () => {
+    const keysOf = (company: IngestEvent['company']) =>
+      callRequestOf(
+        event({ userId: 'u1', traits: { email: 'ann@acme.com' }, company }),
+        'm1',
+        undefined,
+      ).accountKeys
+    expect(keysOf(undefined)).toEqual(['domain:acme.com'])
+    // A shared domain must not queue every call of a company that names its own id.
+    expect(keysOf({ id: 'c1' })).toEqual(['id:c1'])
+    expect(keysOf(null)).toEqual([])
+  })
+})
+
 describe('planCall', () => {
   it('creates a profile for a new user and device: claim, link, log, profile', () => {
     const { planned } = plan(emptySnapshot(), event({ anonymousId: 'a1', userId: 'u1' }))
