@@ -41,6 +41,20 @@ export interface CallSnapshot {
   impressions: Impression[]
 }
 
+/** A snapshot of a store that holds nothing the request names. */
+export function emptySnapshot(): CallSnapshot {
+  return {
+    messageSeen: false,
+    suppressed: [],
+    devices: [],
+    users: [],
+    profiles: [],
+    accountKeys: [],
+    accounts: [],
+    impressions: [],
+  }
+}
+
 /** One write of a call's batch; the engine applies them in order, in one transaction. */
 export type WriteOp =
   /** Must be first: when another call claimed the key meanwhile, the whole batch is re-planned. */

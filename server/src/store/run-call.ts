@@ -1,4 +1,10 @@
-import type { CallRequest, CallSnapshot, Planner, WriteOp } from './call-batch.ts'
+import {
+  emptySnapshot,
+  type CallRequest,
+  type CallSnapshot,
+  type Planner,
+  type WriteOp,
+} from './call-batch.ts'
 import { StoreConflictError } from './store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
 
@@ -13,18 +19,10 @@ export async function readCallSnapshot(
   reader: StoreReader,
   request: CallRequest,
 ): Promise<CallSnapshot> {
-  const snapshot: CallSnapshot = {
-    messageSeen: await reader.messageSeen(request.messageKey),
-    suppressed:
-      request.suppressionKeys.length === 0
-        ? []
-        : await reader.suppressedKeys(request.suppressionKeys),
-    devices: [],
-    users: [],
-    profiles: [],
-    accountKeys: [],
-    accounts: [],
-    impressions: [],
+  const snapshot = emptySnapshot()
+  snapshot.messageSeen = await reader.messageSeen(request.messageKey)
+  if (request.suppressionKeys.length > 0) {
+    snapshot.suppressed = await reader.suppressedKeys(request.suppressionKeys)
   }
   const profileIds: string[] = []
   for (const anonymousId of new Set(request.anonymousIds)) {

@@ -10,7 +10,11 @@ import {
 } from '../../../server/src/pipeline/plan-call.ts'
 import { suppressionKey } from '../../../server/src/privacy/suppression-keys.ts'
 import { newProfile, type Profile } from '../../../server/src/profile/profile.ts'
-import type { CallRequest, CallSnapshot } from '../../../server/src/store/call-batch.ts'
+import {
+  emptySnapshot,
+  type CallRequest,
+  type CallSnapshot,
+} from '../../../server/src/store/call-batch.ts'
 import { StoreConflictError } from '../../../server/src/store/store-conflict.ts'
 import { materializeTraits, traitsToTree } from '../../../server/src/traits/trait-tree.ts'
 
@@ -32,19 +36,6 @@ function event(fields: Partial<IngestEvent>): IngestEvent {
     receivedAt: 1_000,
     warnings: [],
     ...fields,
-  }
-}
-
-function emptySnapshot(): CallSnapshot {
-  return {
-    messageSeen: false,
-    suppressed: [],
-    devices: [],
-    users: [],
-    profiles: [],
-    accountKeys: [],
-    accounts: [],
-    impressions: [],
   }
 }
 
