@@ -58,19 +58,29 @@ export class SqliteEngine implements Store {
   readonly #statements = new Map<string, Database.Statement>()
   readonly #writer: StoreWriter
   readonly #feed = new ChangeFeed()
+  readonly #begin: string
 
-  constructor(file: string, options: SqliteStoreOptions = {}) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-    this.#db = new Database(
-      file,
-      options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding },
-    )
-    this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+  /**
+   * `readOnly`: a second connection to a file the writer already opened and migrated, for
+   * reads only: its groups are plain (deferred) transactions that see committed rows and never
+   * take the write lock. Default: the writer.
+   */
+  constructor(file: string, options: SqliteStoreOptions & { readOnly?: boolean } = {}) {
+    const readOnly = options.readOnly === true
+    if (file !== ':memory:' && !readOnly) mkdirSync(dirname(file), { recursive: true })
+    this.#db = new Database(file, {
+      readonly: readOnly,
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    })
+    if (!readOnly) {
+      this.#db.pragma('journal_mode = WAL')
+      this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+    }
     this.#db.pragma('busy_timeout = 5000')
     // 64 MiB of page cache: profiles and their indexes stay in memory on a busy node.
     this.#db.pragma('cache_size = -65536')
-    migrate(this.#db)
+    if (!readOnly) migrate(this.#db)
+    this.#begin = readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE'
     this.#writer = this.#createWriter()
   }
 
@@ -126,7 +136,7 @@ export class SqliteEngine implements Store {
     const done: { work: QueuedWork; ok: boolean; value: unknown }[] = []
     const changed = new Set<string>()
     try {
-      this.#run('BEGIN IMMEDIATE')
+      this.#run(this.#begin)
     } catch (error) {
       for (const work of this.#queue.splice(0)) work.reject(error)
       return

@@ -30,6 +30,9 @@ try {
   port.close()
   throw error
 }
+// Sessions of reads (admin, privacy, personalize without its cache) run on a second, read-only
+// connection: they see committed rows only and neither wait for nor hold up the write groups.
+const reads = file === ':memory:' ? engine : new SqliteEngine(file, { ...options, readOnly: true })
 engine.onChange((change) => {
   if (change.kind === 'changed') send({ type: 'change', keys: [...change.keys] })
 })
@@ -56,7 +59,7 @@ function begin(id: number, mode: 'write' | 'read'): void {
       sessions.set(id, { tx, finish, done })
       send({ type: 'result', id, value: null })
     })
-  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : engine.read(body)
+  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : reads.read(body)
   done.then(
     () => sessions.delete(id),
     (error: unknown) => {
@@ -117,7 +120,10 @@ port.on('message', (message: Request) => {
       answer(message.id, () => engine.pruneMessages(message.before))
       break
     case 'close':
-      answer(message.id, () => engine.close())
+      answer(message.id, async () => {
+        await engine.close()
+        if (reads !== engine) await reads.close()
+      })
       break
   }
 })
