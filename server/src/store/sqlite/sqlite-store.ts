@@ -127,12 +127,23 @@ export class SqliteStore implements Store {
 
   async runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
     let current = request
-    let json = (await this.#send({ type: 'snapshot', request: current })) as string
+    const snapshot = async () =>
+      (await this.#send({ type: 'snapshot', request: current })) as string
+    let json = await snapshot()
     for (let attempt = 1; attempt <= maxPlans; attempt += 1) {
-      const planned = plan(JSON.parse(json) as CallSnapshot)
+      let planned
+      try {
+        planned = plan(JSON.parse(json) as CallSnapshot)
+      } catch (error) {
+        // The snapshot was read while a group was half applied (a device pointing at a profile
+        // merged away in the same group): read again.
+        if (!(error instanceof StoreConflictError)) throw error
+        json = await snapshot()
+        continue
+      }
       if (planned.kind === 'read-more') {
         current = widen(current, planned.accountKeys)
-        json = (await this.#send({ type: 'snapshot', request: current })) as string
+        json = await snapshot()
         continue
       }
       let outcome: WriteOutcome
@@ -146,13 +157,18 @@ export class SqliteStore implements Store {
       } catch (error) {
         // Another call claimed the message id between the snapshot and the write: re-read.
         if (!(error instanceof StoreConflictError)) throw error
-        json = (await this.#send({ type: 'snapshot', request: current })) as string
+        json = await snapshot()
         continue
       }
       if (outcome.ok) return planned.result
       json = outcome.snapshot
     }
-    throw new StoreConflictError('the call kept finding its neighbourhood changed')
+    // Retryable, as a PostgreSQL serialization failure that outlived its retries is.
+    throw new AppError(
+      'store_unavailable',
+      'The profile store kept changing under this call; retry later',
+      { cause: new StoreConflictError('the call kept finding its neighbourhood changed') },
+    )
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
