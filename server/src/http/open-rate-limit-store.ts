@@ -1,6 +1,7 @@
 import pg from 'pg'
-import { parsePostgresUrl } from '../store/postgres-url.ts'
-import { PostgresRateLimitStore } from './postgres-rate-limit-store.ts'
+import { migrate } from '../store/postgres/postgres-migrate.ts'
+import { parsePostgresUrl } from '../store/postgres/postgres-url.ts'
+import { PostgresRateLimitStore } from '../store/postgres/postgres-rate-limit-store.ts'
 import { MemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.ts'
 
 /** Rate-limit counters and how to release what they hold. */
@@ -27,6 +28,18 @@ export async function openRateLimitStore(databaseUrl: string): Promise<OpenedRat
   })
   // An idle connection that dies is replaced on the next hit, which reports its own error.
   pool.on('error', () => undefined)
-  const store = await PostgresRateLimitStore.open(pool)
-  return { store, close: () => pool.end() }
+  // The counter table comes with the engine's migrations, which take their advisory lock: safe
+  // however many instances start at once, and a no-op when the profile store migrated first.
+  try {
+    const client = await pool.connect()
+    try {
+      await migrate(client, schema)
+    } finally {
+      client.release()
+    }
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+  return { store: new PostgresRateLimitStore(pool), close: () => pool.end() }
 }
