@@ -17,7 +17,7 @@ import { searchProfiles } from '../server/src/console/profile-search.ts'
 import { PersonalizationEngine } from '../server/src/personalization/engine.ts'
 import { readPersonalizationConfig } from '../server/src/personalization/load-config.ts'
 import { newProfile } from '../server/src/profile/profile.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 import { accountParams, profileParams } from '../server/src/store/store-rows.ts'
 import { traitsToTree } from '../server/src/traits/trait-tree.ts'
 

@@ -16,7 +16,7 @@ import express, { type Express } from 'express'
 import { createApp } from '../server/src/app.ts'
 import { loadConfig } from '../server/src/config/env.ts'
 import { silentLogger } from '../server/src/config/logger.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 
 const seconds = 2
 const rounds = 5

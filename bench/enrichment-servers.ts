@@ -23,7 +23,7 @@ import { readPersonalizationConfig } from '../server/src/personalization/load-co
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
 import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const visitors = 200

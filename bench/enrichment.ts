@@ -27,7 +27,7 @@ import { parsePersonalizationConfig } from '../server/src/personalization/load-c
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
 import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 
 interface Ready {
   ports: { plain: number; enriched: number }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
-import { benchContainer } from './lib/bench-container.ts'
+import { benchContainer, benchSqliteOptions } from './lib/bench-container.ts'
 import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
 import { loadConfig } from '../server/src/config/env.ts'
 import { limits } from '../server/src/contract/limits.ts'
@@ -25,7 +25,7 @@ import { readPersonalizationConfig } from '../server/src/personalization/load-co
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
 import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 
 const visitors = Number(process.env.BENCH_VISITORS ?? 200)
 const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
@@ -33,6 +33,7 @@ const file = join(dir, 'parley.db')
 // Rate limits off: 20 connections from one address would otherwise be answered 429.
 const config = loadConfig({
   NODE_ENV: 'test',
+  PARLEY_SQLITE_NATIVE_BINDING: process.env.PARLEY_SQLITE_NATIVE_BINDING,
   PARLEY_DATABASE_URL: `sqlite:${file}`,
   PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
   PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
@@ -74,7 +75,7 @@ function edge(): Express {
   return app
 }
 
-const seedStore = new SqliteStore(file, { synchronous: 'NORMAL' })
+const seedStore = new SqliteStore(file, benchSqliteOptions(config))
 const anonymousIds: string[] = []
 for (let i = 0; i < visitors; i += 1) {
   const anonymousId = `bench-device-${i}`

@@ -29,7 +29,7 @@ import {
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
 import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
-import { SqliteStore } from '../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 import { newProfile } from '../server/src/profile/profile.ts'
 import { traitsToTree } from '../server/src/traits/trait-tree.ts'
 

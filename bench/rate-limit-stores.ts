@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible'
-import { PostgresRateLimitStore } from '../server/src/http/postgres-rate-limit-store.ts'
+import { migrate } from '../server/src/store/postgres/postgres-migrate.ts'
+import { PostgresRateLimitStore } from '../server/src/store/postgres/postgres-rate-limit-store.ts'
 import { MemoryRateLimitStore } from '../server/src/http/rate-limit-store.ts'
 
 const url = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -99,7 +100,10 @@ export async function benchRateLimits(): Promise<void> {
   const oursPool = pool('ours')
   const theirsPool = pool('flexible')
   try {
-    const pgOurs = await PostgresRateLimitStore.open(oursPool)
+    // Our table comes with the engine's migrations, as `openRateLimitStore` runs them.
+    const migrating = await oursPool.connect()
+    await migrate(migrating, schema).finally(() => migrating.release())
+    const pgOurs = new PostgresRateLimitStore(oursPool)
     const pgTheirs = await new Promise<RateLimiterPostgres>((done, fail) => {
       const limiter: RateLimiterPostgres = new RateLimiterPostgres(
         {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { createTestSchema } from '../test/helpers/postgres.ts'
-import { runLoad, type LoadResult } from './lib/load.ts'
+import { ratioText, runLoad, type LoadResult } from './lib/load.ts'
 import { startServerProcess, type ServerProcess } from './lib/processes.ts'
 
 /*
@@ -162,11 +162,11 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
       '|---|---|---|---|---|---|---|',
     ]
     for (const scenario of scenarios) {
-      let baseline = 0
+      let baseline: LoadResult | undefined
       for (const setup of setups) {
         const result = await loadAll(setup.targets, scenario, seconds)
-        if (setup.targets[0] === bare) baseline = result.requestsPerSecond
-        const ratio = `${((result.requestsPerSecond / baseline) * 100).toFixed(1)} %`
+        if (setup.targets[0] === bare) baseline = result
+        const ratio = ratioText(result, baseline ?? result)
         lines.push(
           `| ${scenario.name} | ${setup.name} | ${Math.round(result.requestsPerSecond)} | ` +
             `${result.p50Ms} | ${result.p99Ms} | ${ratio} | ${result.non2xx + result.errors} |`,

@@ -3,6 +3,7 @@ import autocannon from 'autocannon'
 import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import type { Express } from 'express'
+import { benchRuntime, serverEnv } from './processes.ts'
 
 /** A bench server child that printed one JSON "ready" line and answers CPU-time requests. */
 export interface CpuChild<Ready> {
@@ -20,7 +21,8 @@ export interface CpuChild<Ready> {
  * server process for its CPU time around each run.
  */
 export async function startCpuChild<Ready>(script: string): Promise<CpuChild<Ready>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(benchRuntime(), ['--import', 'tsx', script], {
+    env: serverEnv(),
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()

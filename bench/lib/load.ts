@@ -67,5 +67,20 @@ export function formatRow(name: string, result: LoadResult): string {
   return `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.p50Ms} | ${result.p99Ms} | ${result.non2xx + result.errors} |`
 }
 
+/**
+ * `result` as a share of `baseline`, or a refusal naming the failed answers: a run that saw one
+ * non-2xx answer or error measured something else than the path, so it gets no ratio.
+ */
+export function ratioText(
+  result: Pick<LoadResult, 'requestsPerSecond' | 'non2xx' | 'errors'>,
+  baseline: Pick<LoadResult, 'requestsPerSecond' | 'non2xx' | 'errors'>,
+  format: (ratio: number) => string = (ratio) => `${(ratio * 100).toFixed(1)} %`,
+): string {
+  const failed = (run: typeof result) => run.non2xx + run.errors
+  if (failed(baseline) > 0) return `no ratio: the baseline had ${failed(baseline)} non-2xx/errors`
+  if (failed(result) > 0) return `no ratio: ${failed(result)} non-2xx/errors`
+  return format(result.requestsPerSecond / baseline.requestsPerSecond)
+}
+
 export const tableHeader =
   '| target | req/s | p50 ms | p99 ms | non-2xx + errors |\n|---|---|---|---|---|'

@@ -3,6 +3,28 @@ import { resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '../..')
 
+let runtime = process.execPath
+let runtimeEnv: Record<string, string> = {}
+
+/**
+ * The node binary the servers under test run on: this one, or another given to `useRuntime`
+ * (`npm run bench` does so with `PARLEY_BENCH_NODE`). Baselines and containers alike.
+ */
+export function benchRuntime(): string {
+  return runtime
+}
+
+/** Runs the next servers on `node`, with `env` added to theirs (e.g. its SQLite addon). */
+export function useRuntime(node: string, env: Record<string, string> = {}): void {
+  runtime = node
+  runtimeEnv = env
+}
+
+/** The environment a server child gets: ours, the runtime's additions, then `env`. */
+export function serverEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...runtimeEnv, ...env }
+}
+
 /** A server child process that printed `"port":N` once it listened. */
 export interface ServerProcess {
   url: string
@@ -15,9 +37,9 @@ export async function startServerProcess(
   script: string,
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(runtime, ['--import', 'tsx', script], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: serverEnv(env),
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let output = ''

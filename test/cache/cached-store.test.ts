@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CachedStore } from '../../server/src/cache/cached-store.ts'
 import { newProfile, type Profile } from '../../server/src/profile/profile.ts'
-import { MemoryStore } from '../../server/src/store/memory-store.ts'
+import { MemoryStore } from '../../server/src/store/memory/memory-store.ts'
 import type { StoreReader } from '../../server/src/store/store.ts'
 
 async function seeded(maxBytes = 1_000_000) {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { postgresMigrations } from '../../server/src/store/postgres-schema.ts'
-import { sqliteMigrations } from '../../server/src/store/sqlite-schema.ts'
+import { postgresMigrations } from '../../server/src/store/postgres/postgres-schema.ts'
+import { sqliteMigrations } from '../../server/src/store/sqlite/sqlite-schema.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
 
 const root = resolve(import.meta.dirname, '../..')

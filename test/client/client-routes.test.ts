@@ -5,7 +5,7 @@ import { createApp } from '../../server/src/app.ts'
 import { clientAssets } from '../../server/src/client-assets/client-assets.ts'
 import { loadConfig } from '../../server/src/config/env.ts'
 import { silentLogger } from '../../server/src/config/logger.ts'
-import { MemoryStore } from '../../server/src/store/memory-store.ts'
+import { MemoryStore } from '../../server/src/store/memory/memory-store.ts'
 
 function app(env: Record<string, string> = {}) {
   return createApp({

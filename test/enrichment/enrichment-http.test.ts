@@ -12,7 +12,7 @@ import { openEnricher } from '../../server/src/enrichment/open-enricher.ts'
 import { PersonalizationEngine } from '../../server/src/personalization/engine.ts'
 import { parsePersonalizationConfig } from '../../server/src/personalization/load-config.ts'
 import { Personalizer } from '../../server/src/personalization/personalizer.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 import { testEnv } from '../helpers/build-app.ts'
 import { testCredentials } from '../helpers/start-container.ts'
 

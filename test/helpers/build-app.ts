@@ -7,7 +7,7 @@ import { createApp, type AppDeps } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config/env.ts'
 import { silentLogger, type Logger } from '../../server/src/config/logger.ts'
 import { createMetrics, type Metrics } from '../../server/src/observability/metrics.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 import { testCredentials } from './start-container.ts'
 
 /** An app on a real SQLite file in a temp folder, with its parts exposed for assertions. */

@@ -9,7 +9,7 @@ import { silentLogger } from '../../server/src/config/logger.ts'
 import { PersonalizationEngine } from '../../server/src/personalization/engine.ts'
 import { parsePersonalizationConfig } from '../../server/src/personalization/load-config.ts'
 import { Personalizer } from '../../server/src/personalization/personalizer.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 
 export const adminToken = 'test-admin-token-0123456789'
 

@@ -7,7 +7,7 @@ import supertest from 'supertest'
 import { createApp } from '../../server/src/app.ts'
 import { loadConfig, type Config } from '../../server/src/config/env.ts'
 import { silentLogger } from '../../server/src/config/logger.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 import { testCredentials } from './start-container.ts'
 
 /** An app on a real SQLite file in a temp folder, with a clock the test moves. */

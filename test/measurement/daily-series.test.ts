@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readDailySeries } from '../../server/src/measurement/read-experience-report.ts'
 import { compileConfig } from '../../server/src/personalization/compile-config.ts'
 import { parsePersonalizationConfig } from '../../server/src/personalization/load-config.ts'
-import { MemoryStore } from '../../server/src/store/memory-store.ts'
+import { MemoryStore } from '../../server/src/store/memory/memory-store.ts'
 
 const day = 86_400_000
 const config = compileConfig(

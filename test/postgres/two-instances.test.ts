@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
-import { PostgresStore } from '../../server/src/store/postgres-store.ts'
+import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import { get, post, type CallResult } from '../helpers/container-calls.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
 import { startContainers, type RunningContainer } from '../helpers/start-container.ts'

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newProfile } from '../../server/src/profile/profile.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
-import { postgresMigrations } from '../../server/src/store/postgres-schema.ts'
-import { PostgresStore } from '../../server/src/store/postgres-store.ts'
+import { postgresMigrations } from '../../server/src/store/postgres/postgres-schema.ts'
+import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import {
   createTestSchema,
   postgresAvailable,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PostgresStore } from '../../server/src/store/postgres-store.ts'
+import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
 import { describeStoreContract } from './store-contract.ts'

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sqliteMigrations } from '../../server/src/store/sqlite-schema.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import { sqliteMigrations } from '../../server/src/store/sqlite/sqlite-schema.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 
 const dirs: string[] = []
 afterEach(() => {

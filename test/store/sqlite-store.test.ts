@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../server/src/errors/app-error.ts'
 import { newProfile } from '../../server/src/profile/profile.ts'
-import { SqliteStore } from '../../server/src/store/sqlite-store.ts'
+import type { CallRequest } from '../../server/src/store/call-batch.ts'
+import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
+import { StoreConflictError } from '../../server/src/store/store-conflict.ts'
 import { describeStoreContract } from './store-contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'))
@@ -35,6 +37,77 @@ describe('SqliteStore', () => {
     const db = new Database(file, { readonly: true })
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     db.close()
+  })
+
+  it('loads the better-sqlite3 addon named by nativeBinding, and fails to open on a wrong one', async () => {
+    const addon = join(
+      import.meta.dirname,
+      '../../node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    )
+    const store = new SqliteStore(join(dir, 'binding.db'), { nativeBinding: addon })
+    await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
+    expect(await store.read((r) => r.profileIdByUserId('U'))).toBe('p1')
+    await store.close()
+    const wrong = new SqliteStore(join(dir, 'wrong.db'), { nativeBinding: join(dir, 'none.node') })
+    await expect(wrong.ready).rejects.toThrow()
+    await expect(wrong.ping()).rejects.toMatchObject({ code: 'store_unavailable' })
+    await wrong.close()
+  })
+
+  it('writes a call only on the snapshot it planned on, and plans again on the fresh one', async () => {
+    const store = new SqliteStore(join(dir, 'replan.db'))
+    const request: CallRequest = {
+      locks: [],
+      anonymousIds: ['a'],
+      userIds: [],
+      accountKeys: [],
+      messageKey: 'k',
+      suppressionKeys: [],
+      impressions: false,
+    }
+    let meanwhile: Promise<void> | undefined
+    const seen: number[] = []
+    const result = await store.runCall(request, (snapshot) => {
+      seen.push(snapshot.devices.length)
+      // Another transaction links the device between this plan and its write.
+      meanwhile ??= store.transaction((tx) => tx.linkAnonymousId('a', 'p1', 1))
+      return {
+        kind: 'write',
+        writes: [{ op: 'claimMessage', key: 'k', receivedAt: 1 }],
+        result: snapshot.devices.length,
+      }
+    })
+    await meanwhile
+    expect(seen).toEqual([0, 1])
+    expect(result).toBe(1)
+    expect(await store.read((r) => r.messageSeen('k'))).toBe(true)
+    await store.close()
+  })
+
+  it('reads again when a plan finds its snapshot inconsistent, and answers 503 when that never ends', async () => {
+    const store = new SqliteStore(join(dir, 'inconsistent.db'))
+    const request: CallRequest = {
+      locks: [],
+      anonymousIds: [],
+      userIds: ['u'],
+      accountKeys: [],
+      messageKey: 'm',
+      suppressionKeys: [],
+      impressions: false,
+    }
+    let asked = 0
+    const result = await store.runCall(request, () => {
+      asked += 1
+      if (asked === 1) throw new StoreConflictError('a profile linked but missing')
+      return { kind: 'write', writes: [], result: 'done' }
+    })
+    expect([result, asked]).toEqual(['done', 2])
+    await expect(
+      store.runCall(request, () => {
+        throw new StoreConflictError('always')
+      }),
+    ).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
+    await store.close()
   })
 
   it('answers a closed store with a retryable store_unavailable error', async () => {

@@ -3,7 +3,7 @@ import {
   isConnectionFault,
   isRetryable,
   toStoreError,
-} from '../../server/src/store/postgres-errors.ts'
+} from '../../server/src/store/postgres/postgres-errors.ts'
 import { StoreConflictError } from '../../server/src/store/store-conflict.ts'
 
 describe('StoreConflictError', () => {

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { Impression } from '../measurement/exposure.ts'
 import type { Account, Profile } from '../profile/profile.ts'
+import type { CallRequest, Planner } from '../store/call-batch.ts'
 import type { ChangeListener } from '../store/change-feed.ts'
 import { changeKey } from '../store/change-feed.ts'
 import type { Store, StoreReader, StoreWriter } from '../store/store.ts'
@@ -85,6 +86,11 @@ export class CachedStore implements Store {
     return this.#inner.transaction(fn)
   }
 
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    // Like transaction(): the change feed drops what the call's commit changed.
+    return this.#inner.runCall(request, plan)
+  }
+
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     if (this.#cache === undefined) return this.#inner.read(fn)
     this.#cachedReader ??= this.#reader()
@@ -138,6 +144,7 @@ export class CachedStore implements Store {
       profileIdsByAccount: through('profileIdsByAccount'),
       profilesMentioning: through('profilesMentioning'),
       profileSample: through('profileSample'),
+      messageSeen: through('messageSeen'),
     }
   }
 

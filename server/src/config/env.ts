@@ -24,6 +24,7 @@ const envSchema = z
       .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'expected sqlite:<file> or postgres://…')
       .default('sqlite:./data/parley.db'),
     PARLEY_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    PARLEY_SQLITE_NATIVE_BINDING: z.string().min(1).optional(),
     PARLEY_PG_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     PARLEY_PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     PARLEY_PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
@@ -129,6 +130,8 @@ export interface Config {
   host: string
   databaseUrl: string
   sqliteSynchronous: 'FULL' | 'NORMAL'
+  /** A better-sqlite3 addon (`.node`) built for this runtime; default: the installed one. */
+  sqliteNativeBinding: string | undefined
   /** PostgreSQL engine: connections per instance and how long to wait before answering 503. */
   postgres: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number }
   /** Server write keys accepted by the Segment-compatible API: trusted backends. */
@@ -205,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     host: parsed.HOST,
     databaseUrl: parsed.PARLEY_DATABASE_URL,
     sqliteSynchronous: parsed.PARLEY_SQLITE_SYNCHRONOUS,
+    sqliteNativeBinding: parsed.PARLEY_SQLITE_NATIVE_BINDING,
     postgres: {
       poolSize: parsed.PARLEY_PG_POOL_SIZE,
       connectTimeoutMs: parsed.PARLEY_PG_CONNECT_TIMEOUT_MS,

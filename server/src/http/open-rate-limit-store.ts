@@ -1,6 +1,7 @@
 import pg from 'pg'
-import { parsePostgresUrl } from '../store/postgres-url.ts'
-import { PostgresRateLimitStore } from './postgres-rate-limit-store.ts'
+import { migrate } from '../store/postgres/postgres-migrate.ts'
+import { parsePostgresUrl } from '../store/postgres/postgres-url.ts'
+import { PostgresRateLimitStore } from '../store/postgres/postgres-rate-limit-store.ts'
 import { MemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.ts'
 
 /** Rate-limit counters and how to release what they hold. */
@@ -35,7 +36,20 @@ export async function openRateLimitStore(
   })
   // An idle connection that dies is replaced on the next hit, which reports its own error.
   pool.on('error', () => undefined)
-  const store = await PostgresRateLimitStore.open(pool)
+  // The counter table comes with the engine's migrations, which take their advisory lock: safe
+  // however many instances start at once, and a no-op when the profile store migrated first.
+  try {
+    const client = await pool.connect()
+    try {
+      await migrate(client, schema)
+    } finally {
+      client.release()
+    }
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+  const store = new PostgresRateLimitStore(pool)
   const pruner = setInterval(() => {
     store.prune(Date.now()).catch((error: unknown) => options.onPruneError?.(error))
   }, options.pruneEveryMs ?? pruneEveryMs)

@@ -1,8 +1,9 @@
 import type { Enrichment } from '../enrichment/enrichment.ts'
+import type { Conversion, Impression } from '../measurement/exposure.ts'
+import type { GoalCounter } from '../pipeline/plan-call.ts'
 import type { JsonObject } from '../traits/json.ts'
-import type { GoalRecorder } from '../pipeline/ingest.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
-import type { Store, StoreWriter } from '../store/store.ts'
+import type { Store } from '../store/store.ts'
 import { buildContext } from './build-context.ts'
 import type { PersonalizationEngine } from './engine.ts'
 import type { Decision } from './evaluate.ts'
@@ -27,7 +28,7 @@ export interface PersonalizeResult extends Decision {
  * Personalisation with its I/O: reads the visitor (through the store's cache), asks the engine,
  * records first impressions; and, as the pipeline's goal recorder, counts conversions.
  */
-export class Personalizer implements GoalRecorder {
+export class Personalizer implements GoalCounter {
   readonly engine: PersonalizationEngine
   readonly #clock: () => number
 
@@ -41,22 +42,26 @@ export class Personalizer implements GoalRecorder {
   }
 
   /**
-   * Counts a goal for every experience that names it and whose first impression on this profile
-   * is at most the attribution window old. The store keeps one per profile, experience and goal.
+   * The conversions of a goal: one for every experience that names it and whose first impression
+   * on this profile is at most the attribution window old. The store keeps one per profile,
+   * experience and goal.
    */
-  async recordConversion(
-    tx: StoreWriter,
+  conversions(
+    impressions: readonly Impression[],
     profileId: string,
     goal: string,
     at: number,
-  ): Promise<void> {
+  ): Conversion[] {
     const config = this.engine.config
     const experienceIds = config.goals.get(goal) ?? []
-    for (const impression of await tx.impressions(profileId)) {
-      if (!experienceIds.includes(impression.experienceId)) continue
-      if (at < impression.at || at > impression.at + config.attributionWindowMs) continue
-      await tx.recordConversion({ profileId, experienceId: impression.experienceId, goal, at })
-    }
+    return impressions
+      .filter(
+        (impression) =>
+          experienceIds.includes(impression.experienceId) &&
+          at >= impression.at &&
+          at <= impression.at + config.attributionWindowMs,
+      )
+      .map((impression) => ({ profileId, experienceId: impression.experienceId, goal, at }))
   }
 
   /**

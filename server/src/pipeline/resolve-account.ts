@@ -1,25 +1,27 @@
 import { companyKeys, workEmailDomain } from '../accounts/account-keys.ts'
 import type { Account, AccountLink, Profile } from '../profile/profile.ts'
-import type { StoreWriter } from '../store/store.ts'
+import type { WriteOp } from '../store/call-batch.ts'
 import type { JsonObject } from '../traits/json.ts'
 import { materializeTraits } from '../traits/trait-tree.ts'
 import { applyTraits } from './apply-traits.ts'
 import type { IngestEvent } from './ingest-event.ts'
+import type { SnapshotView } from './snapshot-view.ts'
 import type { Warning } from './warnings.ts'
 
 /**
  * Links the profile to its company account (SPEC section 4): company traits are deep-merged into
  * the account keyed by `company.id`, else by domain, else by the work email's domain; without
- * company traits, a work email links
- * the profile to its domain's account unless an explicit company link stands.
+ * company traits, a work email links the profile to its domain's account unless an explicit
+ * company link stands.
  */
-export async function resolveAccount(
-  tx: StoreWriter,
+export function resolveAccount(
+  view: SnapshotView,
+  writes: WriteOp[],
   profile: Profile,
   event: IngestEvent,
   options: { newId: () => string; emailMayHaveChanged: boolean },
   warnings: Warning[],
-): Promise<Profile> {
+): Profile {
   const { company, at } = event
   if (company === null) {
     return { ...profile, account: applyLink(profile.account, { id: null, source: 'company', at }) }
@@ -27,8 +29,9 @@ export async function resolveAccount(
   if (company !== undefined) {
     const keyed = keyedCompany(company, profile)
     if (keyed !== undefined) {
-      const account = await upsertAccount(
-        tx,
+      const account = upsertAccount(
+        view,
+        writes,
         keyed.keys,
         keyed.traits,
         event,
@@ -50,8 +53,9 @@ export async function resolveAccount(
   if (!options.emailMayHaveChanged || profile.account?.source === 'company') return profile
   const domain = workEmailDomain(materializeTraits(profile.traits).email)
   if (domain === undefined) return profile
-  const account = await upsertAccount(
-    tx,
+  const account = upsertAccount(
+    view,
+    writes,
     [`domain:${domain}`],
     { domain },
     event,
@@ -96,25 +100,25 @@ function applyLink(current: AccountLink | null, incoming: AccountLink): AccountL
  * keys nobody holds yet. A domain already held by an account with another company id is not
  * taken over: two companies may share a domain.
  */
-async function upsertAccount(
-  tx: StoreWriter,
+function upsertAccount(
+  view: SnapshotView,
+  writes: WriteOp[],
   keys: string[],
   traits: JsonObject,
   event: IngestEvent,
   newId: () => string,
   warnings: Warning[],
-): Promise<Account> {
-  await tx.lock(keys.map((key) => `account:${key}`))
+): Account {
   const owners = new Map<string, string | undefined>()
-  for (const key of keys) owners.set(key, await tx.accountIdByKey(key))
+  for (const key of keys) owners.set(key, view.accountIdByKey(key))
   let accountId = keys.map((key) => owners.get(key)).find((id) => id !== undefined)
   const byId = keys[0]?.startsWith('id:') === true
   if (byId && accountId !== undefined && owners.get(keys[0] ?? '') === undefined) {
     // Found only by domain: adopt that account unless it already belongs to another company id.
-    const heldKeys = await tx.accountKeys(accountId)
+    const heldKeys = view.accountKeys(accountId)
     if (heldKeys.some((key) => key.startsWith('id:'))) accountId = undefined
   }
-  const existing = accountId === undefined ? undefined : await tx.account(accountId)
+  const existing = accountId === undefined ? undefined : view.account(accountId)
   const base: Account = existing ?? {
     id: newId(),
     traits: {},
@@ -126,9 +130,10 @@ async function upsertAccount(
     traits: applyTraits(base.traits, traits, event.at, 'traits.company', warnings),
     updatedAt: Math.max(base.updatedAt, event.receivedAt),
   }
-  await tx.putAccount(account)
+  writes.push({ op: 'putAccount', account })
   for (const key of keys) {
-    if (owners.get(key) === undefined) await tx.linkAccountKey(key, account.id)
+    if (owners.get(key) === undefined)
+      writes.push({ op: 'linkAccountKey', key, accountId: account.id })
   }
   return account
 }

@@ -1,9 +1,10 @@
 import { decideIdentity } from '../identity/decide-identity.ts'
 import { mergeProfiles } from '../profile/merge-profiles.ts'
 import { newProfile, type MergeKind, type Profile } from '../profile/profile.ts'
+import type { WriteOp } from '../store/call-batch.ts'
 import { StoreConflictError } from '../store/store-conflict.ts'
-import type { StoreWriter } from '../store/store.ts'
 import type { IngestEvent } from './ingest-event.ts'
+import type { SnapshotView } from './snapshot-view.ts'
 import type { Warning } from './warnings.ts'
 
 /** The profile a call lands on, and what the device must do about its anonymous id. */
@@ -17,41 +18,49 @@ export interface ResolvedIdentity {
 
 /**
  * Finds or creates the profile a call belongs to and carries out the identity rules of SPEC
- * section 3 inside the caller's transaction, logging every change.
+ * section 3 on the call's snapshot, adding the writes (links, merges, every change logged) to
+ * `writes`. Pure apart from `newId`.
  */
-export async function resolveIdentity(
-  tx: StoreWriter,
+export function resolveIdentity(
+  view: SnapshotView,
+  writes: WriteOp[],
   event: IngestEvent,
   newId: () => string,
   warnings: Warning[],
-): Promise<ResolvedIdentity> {
+): ResolvedIdentity {
   const { anonymousId, userId, at } = event
   const log = (
     kind: MergeKind,
     entry: { from: string | null; into: string; anonymousId: string | null; reason: string },
   ) =>
-    tx.appendMergeLog({
-      at: event.receivedAt,
-      kind,
-      fromProfileId: entry.from,
-      intoProfileId: entry.into,
-      anonymousId: entry.anonymousId,
-      userId: userId ?? null,
-      reason: entry.reason,
-      messageId: event.messageId ?? null,
+    writes.push({
+      op: 'appendMergeLog',
+      entry: {
+        at: event.receivedAt,
+        kind,
+        fromProfileId: entry.from,
+        intoProfileId: entry.into,
+        anonymousId: entry.anonymousId,
+        userId: userId ?? null,
+        reason: entry.reason,
+        messageId: event.messageId ?? null,
+      },
     })
 
+  const link = (linked: string, profileId: string) =>
+    writes.push({ op: 'linkAnonymousId', anonymousId: linked, profileId, at: event.receivedAt })
+
   if (event.type === 'alias' && event.previousId !== undefined) {
-    const refused = await refuseAliasOfKnownUser(tx, event.previousId, userId, warnings)
+    const refused = refuseAliasOfKnownUser(view, event.previousId, userId, warnings)
     if (refused !== undefined)
       return { profile: refused, anonymousId: null, rotated: false, merged: false }
   }
 
   const anonymousProfileId =
-    anonymousId === undefined ? undefined : await tx.profileIdByAnonymousId(anonymousId)
+    anonymousId === undefined ? undefined : view.profileIdByAnonymousId(anonymousId)
   const anonymousProfile =
-    anonymousProfileId === undefined ? undefined : await tx.profile(anonymousProfileId)
-  const userProfileId = userId === undefined ? undefined : await tx.profileIdByUserId(userId)
+    anonymousProfileId === undefined ? undefined : view.profile(anonymousProfileId)
+  const userProfileId = userId === undefined ? undefined : view.profileIdByUserId(userId)
   const plan = decideIdentity({ anonymousId, userId, anonymousProfile, userProfileId })
   const reason = event.type === 'alias' ? 'alias call' : `${event.type} call`
 
@@ -59,9 +68,9 @@ export async function resolveIdentity(
     case 'create': {
       const profile = newProfile(newId(), plan.userId, at)
       if (plan.anonymousId !== null) {
-        await tx.linkAnonymousId(plan.anonymousId, profile.id, event.receivedAt)
+        link(plan.anonymousId, profile.id)
         if (plan.userId !== null) {
-          await log('identified', {
+          log('identified', {
             from: null,
             into: profile.id,
             anonymousId: plan.anonymousId,
@@ -72,11 +81,11 @@ export async function resolveIdentity(
       return { profile, anonymousId: plan.anonymousId, rotated: false, merged: false }
     }
     case 'use': {
-      const profile =
-        anonymousProfile?.id === plan.profileId ? anonymousProfile : await load(tx, plan.profileId)
+      const found =
+        anonymousProfile?.id === plan.profileId ? anonymousProfile : load(view, plan.profileId)
+      const profile = plan.setUserId === undefined ? found : { ...found, userId: plan.setUserId }
       if (plan.setUserId !== undefined) {
-        profile.userId = plan.setUserId
-        await log('identified', {
+        log('identified', {
           from: null,
           into: profile.id,
           anonymousId: anonymousId ?? null,
@@ -84,8 +93,8 @@ export async function resolveIdentity(
         })
       }
       if (plan.addAnonymousId !== undefined) {
-        await tx.linkAnonymousId(plan.addAnonymousId, profile.id, event.receivedAt)
-        await log('alias_added', {
+        link(plan.addAnonymousId, profile.id)
+        log('alias_added', {
           from: null,
           into: profile.id,
           anonymousId: plan.addAnonymousId,
@@ -95,11 +104,11 @@ export async function resolveIdentity(
       return { profile, anonymousId: anonymousId ?? null, rotated: false, merged: false }
     }
     case 'merge': {
-      const from = anonymousProfile ?? (await load(tx, plan.fromProfileId))
-      const into = await load(tx, plan.intoProfileId)
-      await tx.moveProfileData(from.id, into.id)
-      await tx.deleteProfile(from.id)
-      await log('merged', {
+      const from = anonymousProfile ?? load(view, plan.fromProfileId)
+      const into = load(view, plan.intoProfileId)
+      writes.push({ op: 'moveProfileData', fromProfileId: from.id, toProfileId: into.id })
+      writes.push({ op: 'deleteProfile', id: from.id })
+      log('merged', {
         from: from.id,
         into: into.id,
         anonymousId: anonymousId ?? null,
@@ -113,12 +122,12 @@ export async function resolveIdentity(
       }
     }
     case 'conflict': {
-      await tx.unlinkAnonymousId(plan.anonymousId)
+      writes.push({ op: 'unlinkAnonymousId', anonymousId: plan.anonymousId })
       const profile =
         plan.userProfileId === undefined
           ? newProfile(newId(), userId ?? null, at)
-          : await load(tx, plan.userProfileId)
-      await log('detached', {
+          : load(view, plan.userProfileId)
+      log('detached', {
         from: plan.previousProfileId,
         into: profile.id,
         anonymousId: plan.anonymousId,
@@ -135,8 +144,8 @@ export async function resolveIdentity(
         return { profile, anonymousId: null, rotated: false, merged: false }
       }
       const fresh = newId()
-      await tx.linkAnonymousId(fresh, profile.id, event.receivedAt)
-      await log('alias_added', {
+      link(fresh, profile.id)
+      log('alias_added', {
         from: null,
         into: profile.id,
         anonymousId: fresh,
@@ -147,8 +156,8 @@ export async function resolveIdentity(
   }
 }
 
-async function load(tx: StoreWriter, id: string): Promise<Profile> {
-  const profile = await tx.profile(id)
+function load(view: SnapshotView, id: string): Profile {
+  const profile = view.profile(id)
   // Another instance merged it away after this transaction found the link: run again.
   if (profile === undefined) throw new StoreConflictError(`profile ${id} is linked but missing`)
   return profile
@@ -158,15 +167,15 @@ async function load(tx: StoreWriter, id: string): Promise<Profile> {
  * `alias(previousId → userId)` where `previousId` is itself a known user: two known users are
  * never merged, so the call changes nothing but the warning it returns.
  */
-async function refuseAliasOfKnownUser(
-  tx: StoreWriter,
+function refuseAliasOfKnownUser(
+  view: SnapshotView,
   previousId: string,
   userId: string | undefined,
   warnings: Warning[],
-): Promise<Profile | undefined> {
-  const previousProfileId = await tx.profileIdByUserId(previousId)
+): Profile | undefined {
+  const previousProfileId = view.profileIdByUserId(previousId)
   if (previousProfileId === undefined) return undefined
-  const profile = await load(tx, previousProfileId)
+  const profile = load(view, previousProfileId)
   if (profile.userId === userId) return profile
   warnings.push({
     code: 'alias_refused',

@@ -1,5 +1,4 @@
 import type { IngestEvent, IngestResult } from '../pipeline/ingest-event.ts'
-import type { StoreReader } from '../store/store.ts'
 import { suppressionKey, type SuppressionKind } from './suppression-keys.ts'
 
 /** The identifier that got a call dropped, and where it was in the call. */
@@ -8,15 +7,17 @@ export interface SuppressedBy {
   path: string
 }
 
+/** One identifier of a call that a suppression could name, with its key. */
+export interface SuppressionCandidate extends SuppressedBy {
+  key: string
+}
+
 /**
- * Checks every identifier a call carries (user id, anonymous id, alias `previousId`, trait
- * email) against the suppression list. Run first in the pipeline's transaction, so a suppressed
- * call writes nothing, not even its message id.
+ * Every identifier a call carries (user id, anonymous id, alias `previousId`, trait email), with
+ * its suppression key. The pipeline reads which keys are suppressed before anything else, so a
+ * suppressed call writes nothing, not even its message id.
  */
-export async function findSuppression(
-  reader: StoreReader,
-  event: IngestEvent,
-): Promise<SuppressedBy | undefined> {
+export function suppressionCandidates(event: IngestEvent): SuppressionCandidate[] {
   const candidates: { kind: SuppressionKind; value: string; path: string }[] = []
   if (event.userId !== undefined)
     candidates.push({ kind: 'userId', value: event.userId, path: 'userId' })
@@ -29,13 +30,20 @@ export async function findSuppression(
   const email = event.traits.email
   if (typeof email === 'string')
     candidates.push({ kind: 'email', value: email, path: 'traits.email' })
-
-  const keyed = candidates.map((candidate) => ({
-    ...candidate,
-    key: suppressionKey(candidate.kind, candidate.value),
+  return candidates.map(({ kind, value, path }) => ({
+    kind,
+    path,
+    key: suppressionKey(kind, value),
   }))
-  const hits = new Set(await reader.suppressedKeys(keyed.map((candidate) => candidate.key)))
-  const hit = keyed.find((candidate) => hits.has(candidate.key))
+}
+
+/** The first candidate whose key is among the `suppressed` ones. */
+export function findSuppression(
+  candidates: readonly SuppressionCandidate[],
+  suppressed: readonly string[],
+): SuppressedBy | undefined {
+  const hits = new Set(suppressed)
+  const hit = candidates.find((candidate) => hits.has(candidate.key))
   return hit === undefined ? undefined : { kind: hit.kind, path: hit.path }
 }
 

@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.ts'
 import { ConfigError } from '../config/env.ts'
-import { PostgresStore } from './postgres-store.ts'
-import { SqliteStore } from './sqlite-store.ts'
+import { PostgresStore } from './postgres/postgres-store.ts'
+import { SqliteStore } from './sqlite/sqlite-store.ts'
 import type { Store } from './store.ts'
 
 /**
@@ -10,14 +10,25 @@ import type { Store } from './store.ts'
  * faults no request sees, such as a dropped idle connection.
  */
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'postgres'>,
+  config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'sqliteNativeBinding' | 'postgres'>,
   onBackgroundError?: (error: unknown, where: string) => void,
 ): Promise<Store> {
   const url = config.databaseUrl
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
     if (file === '') throw new ConfigError('PARLEY_DATABASE_URL: expected sqlite:<file>')
-    return new SqliteStore(file, { synchronous: config.sqliteSynchronous })
+    const store = new SqliteStore(file, {
+      synchronous: config.sqliteSynchronous,
+      ...(config.sqliteNativeBinding === undefined
+        ? {}
+        : { nativeBinding: config.sqliteNativeBinding }),
+    })
+    // Fail at start, not on the first call, when the file cannot be opened or migrated.
+    await store.ready.catch(async (error: unknown) => {
+      await store.close()
+      throw error
+    })
+    return store
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     return PostgresStore.open({

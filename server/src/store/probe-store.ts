@@ -3,9 +3,9 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import type { Config } from '../config/env.ts'
-import { parsePostgresUrl } from './postgres-url.ts'
-import { postgresMigrations } from './postgres-schema.ts'
-import { sqliteMigrations } from './sqlite-schema.ts'
+import { parsePostgresUrl } from './postgres/postgres-url.ts'
+import { postgresMigrations } from './postgres/postgres-schema.ts'
+import { sqliteMigrations } from './sqlite/sqlite-schema.ts'
 
 /** What a look at the store found, without changing it. */
 export interface StoreProbe {

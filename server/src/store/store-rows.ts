@@ -1,4 +1,5 @@
 import type { Impression } from '../measurement/exposure.ts'
+import { decodeProfileDoc, encodeProfileDoc } from './profile-doc.ts'
 import type { Account, MergeKind, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 
 /** A row as an SQL driver returns it: column name to value. */
@@ -16,14 +17,14 @@ export function profileParams(profile: Profile): unknown[] {
     profile.id,
     profile.userId,
     profile.account?.id ?? null,
-    JSON.stringify({ account: profile.account, traits: profile.traits, visitor: profile.visitor }),
+    encodeProfileDoc(profile),
     profile.createdAt,
     profile.updatedAt,
   ]
 }
 
 export function toProfile(row: Row): Profile {
-  const doc = JSON.parse(row.doc as string) as Pick<Profile, 'account' | 'traits' | 'visitor'>
+  const doc = decodeProfileDoc(row.doc as string, (row.account_id as string | null) ?? null)
   return {
     id: row.id as string,
     userId: (row.user_id as string | null) ?? null,

@@ -1,5 +1,6 @@
 import type { Conversion, DailyCount, Impression, VariationCount } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import type { CallRequest, Planner } from './call-batch.ts'
 import type { ChangeListener } from './change-feed.ts'
 
 /**
@@ -62,6 +63,8 @@ export interface StoreReader extends ConsoleReads {
   mergeLog(profileId: string): Promise<MergeLogEntry[]>
   /** The events recorded on a profile, oldest first, at most `limit`. */
   events(profileId: string, limit: number): Promise<StoredEvent[]>
+  /** Whether a message key was claimed (and not pruned since). */
+  messageSeen(key: string): Promise<boolean>
   /** The subset of `keys` that are suppressed, in no particular order. */
   suppressedKeys(keys: readonly string[]): Promise<string[]>
   /** A profile's impressions, one per experience it was shown. */
@@ -125,6 +128,12 @@ export interface Store {
    * another writer, so `fn` must have no effect outside `tx`.
    */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>
+  /**
+   * Runs one pipeline call at the grain of a call: reads the neighbourhood `request` names as one
+   * snapshot, asks `plan` (pure; it may be asked again on a fresher snapshot after a conflict)
+   * what to write, writes that as one batch and settles after the commit is durable.
+   */
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T>
   /** Runs reads against a consistent view. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>
   /**

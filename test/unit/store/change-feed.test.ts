@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { newProfile } from '../../../server/src/profile/profile.ts'
 import { ChangeFeed, type StoreChange } from '../../../server/src/store/change-feed.ts'
-import { MemoryStore } from '../../../server/src/store/memory-store.ts'
+import { MemoryStore } from '../../../server/src/store/memory/memory-store.ts'
 import {
   isConnectionFault,
   isRetryable,
   toStoreError,
-} from '../../../server/src/store/postgres-errors.ts'
+} from '../../../server/src/store/postgres/postgres-errors.ts'
 
 describe('ChangeFeed', () => {
   it('keeps telling the other listeners when one of them throws', () => {

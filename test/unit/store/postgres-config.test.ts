@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../../server/src/config/env.ts'
 import { redactDatabaseUrl } from '../../../server/src/store/open-store.ts'
-import { sortedAdvisoryKeys } from '../../../server/src/store/postgres-lock-keys.ts'
-import { parsePostgresUrl } from '../../../server/src/store/postgres-url.ts'
-import { notices } from '../../../server/src/store/postgres-notifier.ts'
+import { sortedAdvisoryKeys } from '../../../server/src/store/postgres/postgres-lock-keys.ts'
+import { parsePostgresUrl } from '../../../server/src/store/postgres/postgres-url.ts'
+import { notices } from '../../../server/src/store/postgres/postgres-notifier.ts'
 
 describe('parsePostgresUrl', () => {
   it('takes the schema out of the URL and keeps the rest for the driver', () => {

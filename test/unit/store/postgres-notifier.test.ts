@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PostgresNotifier } from '../../../server/src/store/postgres-notifier.ts'
+import { PostgresNotifier } from '../../../server/src/store/postgres/postgres-notifier.ts'
 
 const decode = (payload: string) => JSON.parse(payload) as { from: string; keys: string[] }
 

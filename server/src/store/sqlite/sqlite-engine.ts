@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { AppError } from '../errors/app-error.ts'
-import type { VariationCount } from '../measurement/exposure.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
+import { AppError } from '../../errors/app-error.ts'
+import type { VariationCount } from '../../measurement/exposure.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
-import type { ConsoleReads, Store, StoreReader, StoreWriter } from './store.ts'
+import type { CallRequest, Planner } from '../call-batch.ts'
+import { runCallInTransaction } from '../run-call.ts'
+import type { ConsoleReads, Store, StoreReader, StoreWriter } from '../store.ts'
 import {
   accountParams,
   eventParams,
@@ -17,7 +19,7 @@ import {
   toMergeLogEntry,
   toProfile,
   type Row,
-} from './store-rows.ts'
+} from '../store-rows.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
@@ -37,6 +39,11 @@ export interface SqliteStoreOptions {
    * `NORMAL` survives a process crash only. Default: `FULL`.
    */
   synchronous?: 'FULL' | 'NORMAL'
+  /**
+   * Path of a better-sqlite3 addon (`better_sqlite3.node`) built for the running Node, when it
+   * is not the installed one (another runtime on the same install). Default: the installed one.
+   */
+  nativeBinding?: string
 }
 
 interface QueuedWork {
@@ -50,9 +57,11 @@ const maxGroupSize = 256
 
 /**
  * The embedded default engine: one SQLite file in WAL mode, one writer. Transactions run one at
- * a time in this process (grouped under one COMMIT), so `lock` has nothing to do.
+ * a time in this thread (grouped under one COMMIT), so `lock` has nothing to do. The container
+ * runs it on a worker thread behind `SqliteStore` (sqlite-store.ts), so its statements and
+ * fsyncs never block the event loop that serves requests.
  */
-export class SqliteStore implements Store {
+export class SqliteEngine implements Store {
   readonly engine = 'sqlite'
   readonly #db: Database.Database
   readonly #queue: QueuedWork[] = []
@@ -61,21 +70,47 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>()
   readonly #writer: StoreWriter
   readonly #feed = new ChangeFeed()
+  readonly #begin: string
 
-  constructor(file: string, options: SqliteStoreOptions = {}) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-    this.#db = new Database(file)
-    this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+  /**
+   * `readOnly`: a second connection to a file the writer already opened and migrated, for
+   * reads only: its groups are plain (deferred) transactions that see committed rows and never
+   * take the write lock. Default: the writer.
+   */
+  constructor(file: string, options: SqliteStoreOptions & { readOnly?: boolean } = {}) {
+    const readOnly = options.readOnly === true
+    if (file !== ':memory:' && !readOnly) mkdirSync(dirname(file), { recursive: true })
+    this.#db = new Database(file, {
+      readonly: readOnly,
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    })
+    if (!readOnly) {
+      this.#db.pragma('journal_mode = WAL')
+      this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+    }
     this.#db.pragma('busy_timeout = 5000')
     // 64 MiB of page cache: profiles and their indexes stay in memory on a busy node.
     this.#db.pragma('cache_size = -65536')
-    migrate(this.#db)
+    if (!readOnly) migrate(this.#db)
+    this.#begin = readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE'
     this.#writer = this.#createWriter()
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#enqueue(fn)
+  }
+
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return runCallInTransaction(this, request, plan)
+  }
+
+  /**
+   * Runs reads at once, outside the queue: they may see the rows of a group that has not
+   * committed yet. Only for reads whose result is checked again inside the write that uses them
+   * (a call's snapshot, see sqlite-worker.ts), which then finds any difference.
+   */
+  readNow<T>(fn: (reader: StoreReader) => T): T {
+    return fn(this.#writer)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -113,7 +148,7 @@ export class SqliteStore implements Store {
     const done: { work: QueuedWork; ok: boolean; value: unknown }[] = []
     const changed = new Set<string>()
     try {
-      this.#run('BEGIN IMMEDIATE')
+      this.#run(this.#begin)
     } catch (error) {
       for (const work of this.#queue.splice(0)) work.reject(error)
       return
@@ -250,6 +285,8 @@ export class SqliteStore implements Store {
           profileId,
           limit,
         ).map(toEvent),
+      messageSeen: async (key) =>
+        this.#get('SELECT 1 AS seen FROM messages WHERE key = ?', key) !== undefined,
       suppressedKeys: async (keys) =>
         this.#all(
           'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',

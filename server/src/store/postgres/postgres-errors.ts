@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.ts'
+import { AppError } from '../../errors/app-error.ts'
 
 /*
  * How the PostgreSQL engine classifies driver errors. SQLSTATE codes:

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/env.ts'
+import { ConfigError } from '../../config/env.ts'
 
 /** A PostgreSQL URL split into what the driver reads and the schema the store lives in. */
 export interface PostgresUrl {

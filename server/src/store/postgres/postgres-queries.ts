@@ -1,7 +1,7 @@
-import type { VariationCount } from '../measurement/exposure.ts'
-import type { ConsoleReads, StoreReader, StoreWriter } from './store.ts'
+import type { VariationCount } from '../../measurement/exposure.ts'
+import type { ConsoleReads, StoreReader, StoreWriter } from '../store.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
-import * as rows from './store-rows.ts'
+import * as rows from '../store-rows.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
@@ -80,6 +80,8 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
           limit,
         ])
       ).map(rows.toEvent),
+    messageSeen: async (key) =>
+      (await first('SELECT 1 AS seen FROM messages WHERE key = $1', [key])) !== undefined,
     suppressedKeys: async (keys) =>
       (await sql.rows('SELECT key FROM suppressions WHERE key = ANY($1::text[])', [keys])).map(
         (row) => row.key as string,

@@ -1,9 +1,11 @@
-import { countDaily, countVariations } from '../measurement/count-variations.ts'
-import type { Conversion, Impression } from '../measurement/exposure.ts'
-import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
-import { Mutex } from './mutex.ts'
-import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from './store.ts'
+import { countDaily, countVariations } from '../../measurement/count-variations.ts'
+import type { Conversion, Impression } from '../../measurement/exposure.ts'
+import type { Account, MergeLogEntry, Profile, StoredEvent } from '../../profile/profile.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
+import { Mutex } from '../mutex.ts'
+import type { CallRequest, Planner } from '../call-batch.ts'
+import { runCallInTransaction } from '../run-call.ts'
+import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -54,6 +56,10 @@ export class MemoryStore implements Store {
       this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
       return result
     })
+  }
+
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return runCallInTransaction(this, request, plan)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -110,6 +116,7 @@ function reader(state: State): StoreReader {
         .sort((a, b) => a.at - b.at)
         .slice(0, limit)
         .map(copy),
+    messageSeen: async (key) => state.messages.has(key),
     suppressedKeys: async (keys) => keys.filter((key) => state.suppressions.has(key)),
     impressions: async (profileId) =>
       state.impressions

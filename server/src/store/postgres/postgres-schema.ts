@@ -101,4 +101,16 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
   CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
   `,
+  // 4: rate-limit counters shared by every instance (see postgres-rate-limit-store.ts). Created
+  // here, under the migrations' lock: created apart, two instances starting together raced on
+  // CREATE TABLE IF NOT EXISTS (SQLSTATE 42710 on the table's row type). UNLOGGED: counters need
+  // not survive a database crash, and skipping the WAL keeps each hit cheap.
+  `
+  CREATE UNLOGGED TABLE parley_rate_limits (
+    key text PRIMARY KEY,
+    count integer NOT NULL,
+    reset_at bigint NOT NULL
+  );
+  CREATE INDEX parley_rate_limits_reset_at ON parley_rate_limits (reset_at);
+  `,
 ]

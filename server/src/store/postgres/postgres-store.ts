@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { AppError } from '../errors/app-error.ts'
-import { ChangeFeed, trackChanges, type ChangeListener } from './change-feed.ts'
+import { AppError } from '../../errors/app-error.ts'
+import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { PostgresChangeListener } from './postgres-listener.ts'
 import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
+import type { CallRequest, Planner } from '../call-batch.ts'
+import { runCallWith } from '../run-call.ts'
+import { readPostgresSnapshot } from './postgres-snapshot.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
-import type { Store, StoreReader, StoreWriter } from './store.ts'
-import type { Row } from './store-rows.ts'
+import type { Store, StoreReader, StoreWriter } from '../store.ts'
+import type { Row } from '../store-rows.ts'
 
 /** Options of the PostgreSQL engine. */
 export interface PostgresStoreOptions {
@@ -120,7 +123,22 @@ export class PostgresStore implements Store {
     }
   }
 
-  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.#retrying((tx) => fn(tx))
+  }
+
+  /**
+   * A call in one transaction of few round trips: BEGIN, the advisory locks of its
+   * neighbourhood, its whole snapshot in one statement (`postgres-snapshot.ts`), its writes,
+   * COMMIT. A conflict re-runs the whole call.
+   */
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return this.#retrying((tx, sql) =>
+      runCallWith(tx, request, plan, (current) => readPostgresSnapshot(sql, current)),
+    )
+  }
+
+  async #retrying<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#attempt(fn)
@@ -177,11 +195,11 @@ export class PostgresStore implements Store {
     if (!this.#pool.ended) await this.#pool.end()
   }
 
-  async #attempt<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  async #attempt<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
     return this.#session(async (sql, client) => {
       const changed = new Set<string>()
       await client.query('BEGIN')
-      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
+      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed), sql)
       const commit = await client.query('COMMIT')
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.

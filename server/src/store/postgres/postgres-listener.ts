@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { ChangeFeed } from './change-feed.ts'
+import type { ChangeFeed } from '../change-feed.ts'
 
 /** Settings of the connection that LISTENs for other instances' changes. */
 export interface ChangeListenerOptions {

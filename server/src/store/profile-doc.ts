@@ -1,0 +1,105 @@
+import type { AccountLink, Profile, VisitorStats } from '../profile/profile.ts'
+import type { Json } from '../traits/json.ts'
+import type { TraitNode } from '../traits/trait-tree.ts'
+
+/*
+ * A profile's document column, compact: `[1, link, clocks, traits, visitor]`.
+ * - `link`: the account link without its id, which the row's `account_id` column holds:
+ *   `null` or `[source, at]`.
+ * - `clocks`: the distinct event times of the trait writes, the most used first; each write
+ *   names its time by index. A write becomes `[i]` (a deletion), `[i, value]`,
+ *   `[i, value, children]` or `[i, children]`, and a scalar written at clock 0 is just the
+ *   scalar; a node without a write is its children object. Twenty traits set by one call share
+ *   clock 0, so the `{"t":1764…,"v":"pro"}` of every leaf shrinks to `"pro"`.
+ * - `visitor`: `[firstSeenAt, lastSeenAt - firstSeenAt, pageViews, events, rest]` where `rest`
+ *   holds the optional counters, if any.
+ * Documents of the first format (`{account, traits, visitor}`) still read; a profile is stored
+ * in the compact one at its next write.
+ */
+
+type Doc = Pick<Profile, 'account' | 'traits' | 'visitor'>
+
+const version = 1
+
+/** The document text of a profile; `account_id` must hold `profile.account.id`. */
+export function encodeProfileDoc(profile: Doc): string {
+  const uses = new Map<number, number>()
+  countTimes(profile.traits, uses)
+  const times = [...uses].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([time]) => time)
+  const index = new Map(times.map((time, i) => [time, i]))
+  const link = profile.account === null ? null : [profile.account.source, profile.account.at]
+  const { firstSeenAt, lastSeenAt, pageViews, events, ...rest } = profile.visitor
+  const visitor: unknown[] = [firstSeenAt, lastSeenAt - firstSeenAt, pageViews, events]
+  if (Object.keys(rest).length > 0) visitor.push(rest)
+  return JSON.stringify([version, link, times, encodeNode(profile.traits, index), visitor])
+}
+
+/** A profile's document from its text, in either format; `accountId` is the row's column. */
+export function decodeProfileDoc(text: string, accountId: string | null): Doc {
+  const parsed = JSON.parse(text) as unknown
+  if (!Array.isArray(parsed)) return parsed as Doc
+  const [, link, times, traits, visitor] = parsed as [
+    number,
+    [AccountLink['source'], number] | null,
+    number[],
+    unknown,
+    [number, number, number, number, Partial<VisitorStats>?],
+  ]
+  const [firstSeenAt, lastSpan, pageViews, events, rest] = visitor
+  return {
+    account: link === null ? null : { id: accountId, source: link[0], at: link[1] },
+    traits: decodeNode(traits, times),
+    visitor: { firstSeenAt, lastSeenAt: firstSeenAt + lastSpan, pageViews, events, ...rest },
+  }
+}
+
+function countTimes(node: TraitNode, uses: Map<number, number>): void {
+  if (node.t !== undefined) uses.set(node.t, (uses.get(node.t) ?? 0) + 1)
+  for (const child of Object.values(node.k ?? {})) countTimes(child, uses)
+}
+
+function encodeNode(node: TraitNode, index: Map<number, number>): unknown {
+  const children =
+    node.k === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(node.k).map(([key, child]) => [key, encodeNode(child, index)]),
+        )
+  if (node.t === undefined) return children ?? {}
+  const clock = index.get(node.t) ?? 0
+  if (clock === 0 && children === undefined && isScalar(node.v)) return node.v
+  const write: unknown[] = [clock]
+  if ('v' in node) write.push(node.v)
+  if (children !== undefined) write.push(children)
+  return write
+}
+
+function decodeNode(encoded: unknown, times: readonly number[]): TraitNode {
+  if (isScalar(encoded)) return { t: times[0] ?? 0, v: encoded }
+  if (!Array.isArray(encoded)) return decodeChildren(encoded as Record<string, unknown>, times)
+  const [clock, ...rest] = encoded as [number, ...unknown[]]
+  const node: TraitNode = { t: times[clock] ?? 0 }
+  // A plain object after the clock is the children; anything else is the written value (a
+  // written value is never a plain object).
+  const last = rest.at(-1)
+  const hasChildren = rest.length > 0 && isPlainObject(last)
+  const value = hasChildren ? rest.slice(0, -1) : rest
+  if (value.length > 0) node.v = value[0] as Json
+  if (hasChildren) node.k = decodeChildren(last as Record<string, unknown>, times).k ?? {}
+  return node
+}
+
+function decodeChildren(encoded: Record<string, unknown>, times: readonly number[]): TraitNode {
+  const entries = Object.entries(encoded)
+  if (entries.length === 0) return {}
+  return { k: Object.fromEntries(entries.map(([key, child]) => [key, decodeNode(child, times)])) }
+}
+
+/** A written value that is neither an array nor an object (`null` is never written). */
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,70 @@
+import { AppError } from '../../errors/app-error.ts'
+import type { ErrorCode } from '../../errors/error-codes.ts'
+import type { CallRequest, WriteOp } from '../call-batch.ts'
+import { StoreConflictError } from '../store-conflict.ts'
+import type { StoreWriter } from '../store.ts'
+
+/*
+ * The messages between `SqliteStore` (the event loop's side) and the worker thread that owns
+ * the SQLite connection (`sqlite-worker.ts`). Every request carries an id; the worker answers it
+ * once, with a value or an error.
+ */
+
+/** A store method a session may call: any reader or writer method. */
+export type SessionMethod = keyof StoreWriter
+
+export type Request =
+  /** The snapshot of a call, as JSON text (the write sends it back to prove nothing changed). */
+  | { id: number; type: 'snapshot'; request: CallRequest }
+  /** Writes a call's batch if its snapshot still reads as `expected`; else answers the fresh one. */
+  | { id: number; type: 'write'; request: CallRequest; expected: string; writes: WriteOp[] }
+  /** Opens a transaction (or a read) whose statements the event loop sends one by one. */
+  | { id: number; type: 'begin'; mode: 'write' | 'read' }
+  | { id: number; type: 'call'; session: number; method: SessionMethod; args: unknown[] }
+  /** Ends a session: `ok` commits it (answered to the `begin` id once durable), else rolls back. */
+  | { id: number; type: 'end'; session: number; ok: boolean }
+  | { id: number; type: 'ping' }
+  | { id: number; type: 'prune'; before: number }
+  | { id: number; type: 'close' }
+
+export type Response =
+  | { type: 'ready' }
+  | { type: 'failed'; error: WireError }
+  | { type: 'change'; keys: string[] }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: WireError }
+
+/** What the `write` request answers. */
+export type WriteOutcome = { ok: true } | { ok: false; snapshot: string }
+
+/** An error as it crosses the thread boundary: enough to rebuild the types callers test for. */
+export interface WireError {
+  name: string
+  message: string
+  code?: string
+  path?: string
+}
+
+export function toWire(error: unknown): WireError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) }
+  const code = (error as { code?: unknown }).code
+  return {
+    name: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error instanceof AppError && error.path !== undefined ? { path: error.path } : {}),
+  }
+}
+
+export function fromWire(wire: WireError): Error {
+  if (wire.name === 'AppError' && wire.code !== undefined) {
+    return new AppError(wire.code as ErrorCode, wire.message, {
+      ...(wire.path === undefined ? {} : { path: wire.path }),
+    })
+  }
+  if (wire.name === 'StoreConflictError') return new StoreConflictError(wire.message)
+  const error = new Error(wire.message)
+  error.name = wire.name
+  if (wire.code !== undefined) Object.assign(error, { code: wire.code })
+  return error
+}

@@ -1,0 +1,130 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { applyWrites, readCallSnapshot } from '../run-call.ts'
+import type { StoreReader, StoreWriter } from '../store.ts'
+import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
+import { toWire, type Request, type Response, type WriteOutcome } from './sqlite-protocol.ts'
+
+/*
+ * The worker thread that owns the SQLite connection. It runs the engine (prepared statements,
+ * group commit, durability) exactly as the event loop used to, and answers `SqliteStore`'s
+ * requests. A call's snapshot read and its batch write are one message each.
+ */
+
+const port = parentPort
+if (port === null) throw new Error('sqlite-worker.ts runs as a worker thread only')
+const { file, options } = workerData as { file: string; options: SqliteStoreOptions }
+const send = (message: Response) => port.postMessage(message)
+
+interface Session {
+  tx: StoreReader | StoreWriter
+  finish: (ok: boolean) => void
+  /** Settles when the engine committed (durably) or rolled back the session. */
+  done: Promise<unknown>
+}
+
+let engine: SqliteEngine
+try {
+  engine = new SqliteEngine(file, options)
+} catch (error) {
+  send({ type: 'failed', error: toWire(error) })
+  port.close()
+  throw error
+}
+// Sessions of reads (admin, privacy, personalize without its cache) run on a second, read-only
+// connection: they see committed rows only and neither wait for nor hold up the write groups.
+const reads = file === ':memory:' ? engine : new SqliteEngine(file, { ...options, readOnly: true })
+engine.onChange((change) => {
+  if (change.kind === 'changed') send({ type: 'change', keys: [...change.keys] })
+})
+const sessions = new Map<number, Session>()
+
+function answer(id: number, work: () => Promise<unknown>): void {
+  work().then(
+    (value) => send({ type: 'result', id, value }),
+    (error: unknown) => send({ type: 'error', id, error: toWire(error) }),
+  )
+}
+
+/**
+ * Opens a session of the event loop's statements inside one engine transaction (or read): the
+ * `begin` is answered once it is open, and the engine holds it open until `end`.
+ */
+function begin(id: number, mode: 'write' | 'read'): void {
+  let opened = false
+  let finish: (ok: boolean) => void = () => undefined
+  const body = (tx: StoreReader | StoreWriter) =>
+    new Promise<void>((resolve, reject) => {
+      opened = true
+      finish = (ok) => (ok ? resolve() : reject(new Error('rolled back by its caller')))
+      sessions.set(id, { tx, finish, done })
+      send({ type: 'result', id, value: null })
+    })
+  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : reads.read(body)
+  done.then(
+    () => sessions.delete(id),
+    (error: unknown) => {
+      sessions.delete(id)
+      // The engine failed before the session opened (BEGIN failed, the file is closed).
+      if (!opened) send({ type: 'error', id, error: toWire(error) })
+    },
+  )
+}
+
+port.on('message', (message: Request) => {
+  switch (message.type) {
+    case 'snapshot':
+      // At once, not behind the group being committed: the write checks it again anyway.
+      answer(message.id, async () =>
+        JSON.stringify(await engine.readNow((reader) => readCallSnapshot(reader, message.request))),
+      )
+      break
+    case 'write':
+      answer(message.id, () =>
+        engine.transaction(async (tx): Promise<WriteOutcome> => {
+          // The snapshot the plan was made on must still be what the store holds: otherwise
+          // another call changed the neighbourhood since, and the plan is made again.
+          const snapshot = JSON.stringify(await readCallSnapshot(tx, message.request))
+          if (snapshot !== message.expected) return { ok: false, snapshot }
+          await applyWrites(tx, message.writes)
+          return { ok: true }
+        }),
+      )
+      break
+    case 'begin':
+      begin(message.id, message.mode)
+      break
+    case 'call':
+      answer(message.id, async () => {
+        const session = sessions.get(message.session)
+        if (session === undefined) throw new Error(`no open session ${message.session}`)
+        const method = (session.tx as unknown as Record<string, (...args: unknown[]) => unknown>)[
+          message.method
+        ]
+        if (method === undefined) throw new TypeError(`no store method ${message.method}`)
+        return await method(...message.args)
+      })
+      break
+    case 'end': {
+      const session = sessions.get(message.session)
+      session?.finish(message.ok)
+      answer(message.id, async () => {
+        if (session === undefined) throw new Error(`no open session ${message.session}`)
+        await session.done
+      })
+      break
+    }
+    case 'ping':
+      answer(message.id, () => engine.ping())
+      break
+    case 'prune':
+      answer(message.id, () => engine.pruneMessages(message.before))
+      break
+    case 'close':
+      answer(message.id, async () => {
+        await engine.close()
+        if (reads !== engine) await reads.close()
+      })
+      break
+  }
+})
+send({ type: 'ready' })
