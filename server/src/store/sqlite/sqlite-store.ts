@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
 import type { CallRequest, CallSnapshot, Planner } from '../call-batch.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
+import { KeyLocks } from '../key-locks.ts'
 import { widen } from '../run-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
@@ -72,6 +73,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite'
   readonly #worker: Worker
   readonly #feed = new ChangeFeed()
+  readonly #callLocks = new KeyLocks()
   readonly #pending = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -129,7 +131,17 @@ export class SqliteStore implements Store {
     this.ready.catch(() => undefined)
   }
 
-  async runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+  /**
+   * Calls that name the same devices, users or accounts run one after another (one process owns
+   * the file, so in-process locks serialise every writer); the others are planned side by side
+   * and commit together. Planning on a snapshot that changed anyway (a key the first read could
+   * not know) is caught by the worker and planned again.
+   */
+  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    return this.#callLocks.run(request.locks, () => this.#runCall(request, plan))
+  }
+
+  async #runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
     let current = request
     const snapshot = async () =>
       (await this.#send({ type: 'snapshot', request: current })) as string
