@@ -110,6 +110,29 @@ describe('SqliteStore', () => {
     await store.close()
   })
 
+  it('reads on the event loop see one committed view each, and a write committed before a read starts', async () => {
+    const store = new SqliteStore(join(dir, 'read-view.db'))
+    await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U1', 1)))
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    // A session that stays open across the write below keeps the view it began with.
+    const early = store.read(async (reader) => {
+      const before = await reader.profileIdByUserId('U2')
+      await held
+      return [before, await reader.profileIdByUserId('U2')]
+    })
+    await store.transaction((tx) => tx.putProfile(newProfile('p2', 'U2', 2)))
+    // Started after the commit: it must not share the early session's older view.
+    const late = store.read((reader) => reader.profileIdByUserId('U2'))
+    release()
+    expect(await early).toEqual([undefined, undefined])
+    expect(await late).toBe('p2')
+    await store.close()
+    await expect(store.read((reader) => reader.profile('p1'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    })
+  })
+
   it('answers a closed store with a retryable store_unavailable error', async () => {
     const store = new SqliteStore(join(dir, 'closed.db'))
     await store.close()

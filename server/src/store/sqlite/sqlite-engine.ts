@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../../errors/app-error.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
+import { ReadSessions } from './read-sessions.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
 import type { CallRequest, Planner } from '../call-batch.ts'
 import { runCallInTransaction } from '../run-call.ts'
@@ -59,11 +60,13 @@ export class SqliteEngine implements Store {
   readonly #writer: StoreWriter
   readonly #feed = new ChangeFeed()
   readonly #begin: string
+  readonly #readSessions: ReadSessions | undefined
 
   /**
    * `readOnly`: a second connection to a file the writer already opened and migrated, for
-   * reads only: its groups are plain (deferred) transactions that see committed rows and never
-   * take the write lock. Default: the writer.
+   * reads only: `read` answers at once on it, in plain (deferred) read transactions that see
+   * committed rows only and never take the write lock (see `read-sessions.ts`). Default: the
+   * writer.
    */
   constructor(file: string, options: SqliteStoreOptions & { readOnly?: boolean } = {}) {
     const readOnly = options.readOnly === true
@@ -82,6 +85,12 @@ export class SqliteEngine implements Store {
     if (!readOnly) migrate(this.#db)
     this.#begin = readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE'
     this.#writer = this.#createWriter()
+    this.#readSessions = readOnly
+      ? new ReadSessions(
+          () => this.#run('BEGIN'),
+          () => this.#run('COMMIT'),
+        )
+      : undefined
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
@@ -102,8 +111,14 @@ export class SqliteEngine implements Store {
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    if (this.#readSessions !== undefined) return this.#readSessions.run(() => fn(this.#writer))
     // Through the same queue as writes: a read must never see another call's uncommitted rows.
     return this.#enqueue(fn)
+  }
+
+  /** On a read-only connection: another connection committed a write (see `read-sessions.ts`). */
+  committed(): void {
+    this.#readSessions?.committed()
   }
 
   /**

@@ -5,7 +5,7 @@ import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
 import { widen } from '../run-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
-import type { SqliteStoreOptions } from './sqlite-engine.ts'
+import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
 import {
   fromWire,
@@ -62,11 +62,18 @@ type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'i
  * next requests instead of blocking it. A pipeline call costs two messages: its snapshot, then
  * its batch, written only if the snapshot still holds (else planned again on the fresh one).
  * Other transactions send their statements one message each. Every promise settles only after
- * the worker's COMMIT is durable.
+ * the worker's COMMIT is durable. Read sessions run on this thread's own read-only connection.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
   readonly #worker: Worker
+  readonly #file: string
+  /**
+   * The event loop's own read-only connection (WAL: it sees committed rows only and never
+   * blocks the writer), opened once the worker has migrated the file. `read(fn)` runs on it at
+   * once, without a message. None for `:memory:`, which only the worker's connection sees.
+   */
+  #reads: SqliteEngine | undefined
   readonly #feed = new ChangeFeed()
   readonly #pending = new Map<
     number,
@@ -79,6 +86,7 @@ export class SqliteStore implements Store {
   readonly ready: Promise<void>
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.#file = file
     this.#worker = new Worker(sqliteWorkerFile(), {
       workerData: { file, options },
       // Plain JavaScript: the parent's loader flags (tsx, vitest) are not needed there; a
@@ -91,6 +99,16 @@ export class SqliteStore implements Store {
           case 'ready':
             // Until now the worker kept the process alive (someone may await `ready`).
             if (this.#pending.size === 0) this.#worker.unref()
+            try {
+              if (file !== ':memory:') {
+                this.#reads = new SqliteEngine(file, { ...options, readOnly: true })
+              }
+            } catch (caught) {
+              const error = caught instanceof Error ? caught : new Error(String(caught))
+              this.#fail(error)
+              reject(error)
+              break
+            }
             resolve()
             break
           case 'failed': {
@@ -103,9 +121,12 @@ export class SqliteStore implements Store {
             this.#feed.emit({ kind: 'changed', origin: 'local', keys: message.keys })
             break
           case 'result':
+            // Whatever it answers may have committed: later reads must not share an older view.
+            this.#reads?.committed()
             this.#settle(message.id, (entry) => entry.resolve(message.value))
             break
           case 'error':
+            this.#reads?.committed()
             this.#settle(message.id, (entry) => entry.reject(fromWire(message.error)))
             break
         }
@@ -175,8 +196,12 @@ export class SqliteStore implements Store {
     return this.#session('write', fn)
   }
 
-  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    return this.#session('read', fn)
+  async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    if (this.#reads === undefined && this.#file !== ':memory:') {
+      await this.ready.catch(() => undefined)
+    }
+    if (this.#failure !== undefined) throw unavailable(this.#failure)
+    return this.#reads === undefined ? this.#session('read', fn) : this.#reads.read(fn)
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -201,6 +226,7 @@ export class SqliteStore implements Store {
     }
     this.#closed = true
     this.#fail(new Error('the store is closed'))
+    await this.#reads?.close()
     await this.#worker.terminate()
   }
 

@@ -30,9 +30,9 @@ try {
   port.close()
   throw error
 }
-// Sessions of reads (admin, privacy, personalize without its cache) run on a second, read-only
-// connection: they see committed rows only and neither wait for nor hold up the write groups.
-const reads = file === ':memory:' ? engine : new SqliteEngine(file, { ...options, readOnly: true })
+// Read sessions come here only for `:memory:` (a file's are answered by the event loop's own
+// read-only connection, see sqlite-store.ts): they queue with the writes, so they never see a
+// group's uncommitted rows.
 engine.onChange((change) => {
   if (change.kind === 'changed') send({ type: 'change', keys: [...change.keys] })
 })
@@ -59,7 +59,7 @@ function begin(id: number, mode: 'write' | 'read'): void {
       sessions.set(id, { tx, finish, done })
       send({ type: 'result', id, value: null })
     })
-  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : reads.read(body)
+  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : engine.read(body)
   done.then(
     () => sessions.delete(id),
     (error: unknown) => {
@@ -122,7 +122,6 @@ port.on('message', (message: Request) => {
     case 'close':
       answer(message.id, async () => {
         await engine.close()
-        if (reads !== engine) await reads.close()
       })
       break
   }
