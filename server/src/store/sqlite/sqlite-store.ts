@@ -2,10 +2,11 @@ import { Worker } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
 import type { CallRequest, CallSnapshot, Planner } from '../call-batch.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
-import { widen } from '../run-call.ts'
+import { readCallSnapshot, widen } from '../run-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
+import { snapshotKeys } from './change-clock.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
 import {
   fromWire,
@@ -74,6 +75,8 @@ export class SqliteStore implements Store {
    * once, without a message. None for `:memory:`, which only the worker's connection sees.
    */
   #reads: SqliteEngine | undefined
+  /** The worker's commits this thread has heard of: every one is visible to a read begun now. */
+  #seq = 0
   readonly #feed = new ChangeFeed()
   readonly #pending = new Map<
     number,
@@ -122,11 +125,11 @@ export class SqliteStore implements Store {
             break
           case 'result':
             // Whatever it answers may have committed: later reads must not share an older view.
-            this.#reads?.committed()
+            this.#committed(message.seq)
             this.#settle(message.id, (entry) => entry.resolve(message.value))
             break
           case 'error':
-            this.#reads?.committed()
+            this.#committed(message.seq)
             this.#settle(message.id, (entry) => entry.reject(fromWire(message.error)))
             break
         }
@@ -147,24 +150,23 @@ export class SqliteStore implements Store {
   }
 
   async runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    await this.#opened()
     let current = request
-    const snapshot = async () =>
-      (await this.#send({ type: 'snapshot', request: current })) as string
-    let json = await snapshot()
+    let read = await this.#snapshot(current)
     for (let attempt = 1; attempt <= maxPlans; attempt += 1) {
       let planned
       try {
-        planned = plan(JSON.parse(json) as CallSnapshot)
+        planned = plan(read.snapshot)
       } catch (error) {
-        // The snapshot was read while a group was half applied (a device pointing at a profile
-        // merged away in the same group): read again.
+        // A snapshot the worker read while a group was half applied (`:memory:`, or the fresh
+        // one a failed write answers): a device pointing at a profile merged away. Read again.
         if (!(error instanceof StoreConflictError)) throw error
-        json = await snapshot()
+        read = await this.#snapshot(current)
         continue
       }
       if (planned.kind === 'read-more') {
         current = widen(current, planned.accountKeys)
-        json = await snapshot()
+        read = await this.#snapshot(current)
         continue
       }
       let outcome: WriteOutcome
@@ -172,17 +174,19 @@ export class SqliteStore implements Store {
         outcome = (await this.#send({
           type: 'write',
           request: current,
-          expected: json,
+          seq: read.seq,
+          keys: read.keys,
+          expected: read.json,
           writes: planned.writes,
         })) as WriteOutcome
       } catch (error) {
         // Another call claimed the message id between the snapshot and the write: re-read.
         if (!(error instanceof StoreConflictError)) throw error
-        json = await snapshot()
+        read = await this.#snapshot(current)
         continue
       }
       if (outcome.ok) return planned.result
-      json = outcome.snapshot
+      read = fromJson(outcome.snapshot)
     }
     // Retryable, as a PostgreSQL serialization failure that outlived its retries is.
     throw new AppError(
@@ -192,15 +196,42 @@ export class SqliteStore implements Store {
     )
   }
 
+  /**
+   * A call's snapshot: read at once on this thread's connection, with the commit it was read at
+   * and the keys it depends on (the worker's cheap check). `:memory:` asks the worker.
+   */
+  async #snapshot(request: CallRequest): Promise<ReadSnapshot> {
+    const reads = this.#reads
+    if (reads === undefined) {
+      return fromJson((await this.#send({ type: 'snapshot', request })) as string)
+    }
+    return reads.read(async (reader) => {
+      // Every commit up to `seq` is visible to this read (see `ReadSessions`).
+      const seq = this.#seq
+      const snapshot = await readCallSnapshot(reader, request)
+      return {
+        snapshot,
+        json: JSON.stringify(snapshot),
+        seq,
+        keys: snapshotKeys(request, snapshot),
+      }
+    })
+  }
+
+  /** Waits for the worker to open the file; rejects as every call would when it could not. */
+  async #opened(): Promise<void> {
+    if (this.#reads === undefined && this.#file !== ':memory:') {
+      await this.ready.catch(() => undefined)
+    }
+    if (this.#failure !== undefined) throw unavailable(this.#failure)
+  }
+
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#session('write', fn)
   }
 
   async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    if (this.#reads === undefined && this.#file !== ':memory:') {
-      await this.ready.catch(() => undefined)
-    }
-    if (this.#failure !== undefined) throw unavailable(this.#failure)
+    await this.#opened()
     return this.#reads === undefined ? this.#session('read', fn) : this.#reads.read(fn)
   }
 
@@ -256,6 +287,11 @@ export class SqliteStore implements Store {
     return id
   }
 
+  #committed(seq: number): void {
+    if (seq > this.#seq) this.#seq = seq
+    this.#reads?.committed()
+  }
+
   #send(message: Outgoing): Promise<unknown> {
     if (this.#failure !== undefined) return Promise.reject(unavailable(this.#failure))
     const id = this.#nextId
@@ -287,6 +323,18 @@ export class SqliteStore implements Store {
     }
     this.#worker.unref()
   }
+}
+
+/** A snapshot with what the worker needs to check it cheaply (`seq` unknown: compare it). */
+interface ReadSnapshot {
+  snapshot: CallSnapshot
+  json: string
+  seq: number | undefined
+  keys: string[]
+}
+
+function fromJson(json: string): ReadSnapshot {
+  return { snapshot: JSON.parse(json) as CallSnapshot, json, seq: undefined, keys: [] }
 }
 
 /** A store that cannot answer any more: a retryable 503, as the engine's own faults are. */
