@@ -58,12 +58,14 @@ const writerMethods: readonly SessionMethod[] = [
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 
 /**
- * The default engine as the event loop sees it: SQLite on a worker thread (`sqlite-worker.ts`
- * runs `SqliteEngine` there), so statements and the COMMIT's fsync overlap the parsing of the
- * next requests instead of blocking it. A pipeline call costs two messages: its snapshot, then
- * its batch, written only if the snapshot still holds (else planned again on the fresh one).
- * Other transactions send their statements one message each. Every promise settles only after
- * the worker's COMMIT is durable. Read sessions run on this thread's own read-only connection.
+ * The default engine as the event loop sees it: SQLite writes on a worker thread
+ * (`sqlite-worker.ts` runs `SqliteEngine` there), so write statements and the COMMIT's fsync
+ * overlap the parsing of the next requests instead of blocking it. Reads (`read(fn)` and a
+ * call's snapshot) run at once on this thread's own read-only connection. A pipeline call is
+ * one message, its batch, which the worker writes only if the snapshot still holds (its change
+ * clock, else a second read; a stale plan is planned again on the fresh one). Other
+ * transactions send their statements one message each. Every write settles only after the
+ * worker's COMMIT is durable.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
