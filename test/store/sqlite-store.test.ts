@@ -7,6 +7,7 @@ import { newProfile } from '../../server/src/profile/profile.ts'
 import type { CallRequest } from '../../server/src/store/call-batch.ts'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
 import { StoreConflictError } from '../../server/src/store/store-conflict.ts'
+import type { StoreWriter } from '../../server/src/store/store.ts'
 import { describeStoreContract } from './store-contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'))
@@ -84,6 +85,129 @@ describe('SqliteStore', () => {
     await store.close()
   })
 
+  describe('plans again when, between its snapshot and its write, another transaction', () => {
+    const base: CallRequest = {
+      locks: [],
+      anonymousIds: [],
+      userIds: [],
+      accountKeys: [],
+      messageKey: 'm',
+      suppressionKeys: [],
+      impressions: false,
+    }
+    const account = { id: 'acc', traits: {}, createdAt: 1, updatedAt: 1 }
+    const withDevice = async (tx: StoreWriter) => {
+      await tx.putProfile(newProfile('p1', null, 1))
+      await tx.linkAnonymousId('a', 'p1', 1)
+    }
+    const withAccount = async (tx: StoreWriter) => {
+      await tx.putAccount(account)
+      await tx.linkAccountKey('id:1', 'acc')
+      await tx.linkAccountKey('domain:z.example', 'acc')
+    }
+    const cases: {
+      name: string
+      request: Partial<CallRequest>
+      setup?: (tx: StoreWriter) => Promise<void>
+      change: (tx: StoreWriter) => Promise<unknown>
+    }[] = [
+      {
+        name: 'gives its user id to a profile',
+        request: { userIds: ['U'] },
+        change: (tx) => tx.putProfile(newProfile('p9', 'U', 1)),
+      },
+      {
+        name: 'changes the profile its device points at',
+        request: { anonymousIds: ['a'] },
+        setup: withDevice,
+        change: (tx) => tx.putProfile({ ...newProfile('p1', null, 1), updatedAt: 5 }),
+      },
+      {
+        name: 'deletes that profile',
+        request: { anonymousIds: ['a'] },
+        setup: withDevice,
+        change: (tx) => tx.deleteProfile('p1'),
+      },
+      {
+        name: 'moves that profile into another',
+        request: { anonymousIds: ['a'] },
+        setup: withDevice,
+        change: async (tx) => {
+          await tx.putProfile(newProfile('p2', null, 1))
+          await tx.moveProfileData('p1', 'p2')
+        },
+      },
+      {
+        name: 'records an impression of that profile (when the call reads impressions)',
+        request: { anonymousIds: ['a'], impressions: true },
+        setup: withDevice,
+        change: (tx) =>
+          tx.recordImpression({
+            profileId: 'p1',
+            experienceId: 'e',
+            variation: 'v',
+            control: false,
+            at: 2,
+          }),
+      },
+      {
+        name: 'suppresses one of its identifiers',
+        request: { suppressionKeys: ['s'] },
+        change: (tx) => tx.suppress([{ key: 's', kind: 'userId', reason: 'requested', at: 1 }]),
+      },
+      {
+        name: 'lifts a suppression of one of its identifiers',
+        request: { suppressionKeys: ['s'] },
+        setup: (tx) => tx.suppress([{ key: 's', kind: 'userId', reason: 'requested', at: 1 }]),
+        change: (tx) => tx.unsuppress(['s']),
+      },
+      {
+        name: 'links one of its account keys',
+        request: { accountKeys: ['domain:x.example'] },
+        setup: (tx) => tx.putAccount(account),
+        change: (tx) => tx.linkAccountKey('domain:x.example', 'acc'),
+      },
+      {
+        name: 'changes the account a key finds',
+        request: { accountKeys: ['id:1'] },
+        setup: withAccount,
+        change: (tx) => tx.putAccount({ ...account, updatedAt: 9 }),
+      },
+      {
+        name: 'gives that account another key',
+        request: { accountKeys: ['id:1'] },
+        setup: withAccount,
+        change: (tx) => tx.linkAccountKey('domain:y.example', 'acc'),
+      },
+      {
+        name: 'moves a key of that account to another account',
+        request: { accountKeys: ['id:1'] },
+        setup: withAccount,
+        change: async (tx) => {
+          await tx.putAccount({ ...account, id: 'acc2' })
+          await tx.linkAccountKey('domain:z.example', 'acc2')
+        },
+      },
+    ]
+    for (const { name, request, setup, change } of cases) {
+      it(name, async () => {
+        const store = new SqliteStore(join(dir, `stale-${counter++}.db`))
+        if (setup !== undefined) await store.transaction(setup)
+        let meanwhile: Promise<unknown> | undefined
+        const seen: string[] = []
+        await store.runCall({ ...base, ...request }, (snapshot) => {
+          seen.push(JSON.stringify(snapshot))
+          meanwhile ??= store.transaction(change)
+          return { kind: 'write', writes: [], result: null }
+        })
+        await meanwhile
+        expect(seen).toHaveLength(2)
+        expect(seen[1]).not.toBe(seen[0])
+        await store.close()
+      })
+    }
+  })
+
   it('reads again when a plan finds its snapshot inconsistent, and answers 503 when that never ends', async () => {
     const store = new SqliteStore(join(dir, 'inconsistent.db'))
     const request: CallRequest = {
@@ -108,6 +232,29 @@ describe('SqliteStore', () => {
       }),
     ).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
     await store.close()
+  })
+
+  it('reads on the event loop see one committed view each, and a write committed before a read starts', async () => {
+    const store = new SqliteStore(join(dir, 'read-view.db'))
+    await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U1', 1)))
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    // A session that stays open across the write below keeps the view it began with.
+    const early = store.read(async (reader) => {
+      const before = await reader.profileIdByUserId('U2')
+      await held
+      return [before, await reader.profileIdByUserId('U2')]
+    })
+    await store.transaction((tx) => tx.putProfile(newProfile('p2', 'U2', 2)))
+    // Started after the commit: it must not share the early session's older view.
+    const late = store.read((reader) => reader.profileIdByUserId('U2'))
+    release()
+    expect(await early).toEqual([undefined, undefined])
+    expect(await late).toBe('p2')
+    await store.close()
+    await expect(store.read((reader) => reader.profile('p1'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    })
   })
 
   it('answers a closed store with a retryable store_unavailable error', async () => {

@@ -4,6 +4,8 @@ import Database from 'better-sqlite3'
 import { AppError } from '../../errors/app-error.ts'
 import type { VariationCount } from '../../measurement/exposure.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
+import { ChangeClock, clockKey } from './change-clock.ts'
+import { ReadSessions } from './read-sessions.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
 import type { CallRequest, Planner } from '../call-batch.ts'
 import { runCallInTransaction } from '../run-call.ts'
@@ -71,11 +73,15 @@ export class SqliteEngine implements Store {
   readonly #writer: StoreWriter
   readonly #feed = new ChangeFeed()
   readonly #begin: string
+  readonly #readSessions: ReadSessions | undefined
+  /** Which commit last changed what (see `change-clock.ts`): a batch's cheap snapshot check. */
+  readonly #clock = new ChangeClock()
 
   /**
    * `readOnly`: a second connection to a file the writer already opened and migrated, for
-   * reads only: its groups are plain (deferred) transactions that see committed rows and never
-   * take the write lock. Default: the writer.
+   * reads only: `read` answers at once on it, in plain (deferred) read transactions that see
+   * committed rows only and never take the write lock (see `read-sessions.ts`). Default: the
+   * writer.
    */
   constructor(file: string, options: SqliteStoreOptions & { readOnly?: boolean } = {}) {
     const readOnly = options.readOnly === true
@@ -94,6 +100,12 @@ export class SqliteEngine implements Store {
     if (!readOnly) migrate(this.#db)
     this.#begin = readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE'
     this.#writer = this.#createWriter()
+    this.#readSessions = readOnly
+      ? new ReadSessions(
+          () => this.#run('BEGIN'),
+          () => this.#run('COMMIT'),
+        )
+      : undefined
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
@@ -113,9 +125,28 @@ export class SqliteEngine implements Store {
     return fn(this.#writer)
   }
 
+  /** Commits so far; a snapshot read after the answer that carried it sees them all. */
+  get commits(): number {
+    return this.#clock.commits
+  }
+
+  /**
+   * Inside a transaction: whether none of `keys` (`snapshotKeys`) changed after commit `seq`,
+   * whether committed since or written by the running group's earlier transactions.
+   */
+  unchangedSince(seq: number, keys: readonly string[]): boolean {
+    return this.#clock.unchangedSince(seq, keys)
+  }
+
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    if (this.#readSessions !== undefined) return this.#readSessions.run(() => fn(this.#writer))
     // Through the same queue as writes: a read must never see another call's uncommitted rows.
     return this.#enqueue(fn)
+  }
+
+  /** On a read-only connection: another connection committed a write (see `read-sessions.ts`). */
+  committed(): void {
+    this.#readSessions?.committed()
   }
 
   /**
@@ -160,11 +191,13 @@ export class SqliteEngine implements Store {
       try {
         const value = await work.fn(trackChanges(this.#writer, changedByWork))
         this.#run('RELEASE work')
+        this.#clock.workDone(true)
         done.push({ work, ok: true, value })
         for (const key of changedByWork) changed.add(key)
       } catch (error) {
         this.#run('ROLLBACK TO work')
         this.#run('RELEASE work')
+        this.#clock.workDone(false)
         done.push({ work, ok: false, value: error })
       }
     }
@@ -172,9 +205,11 @@ export class SqliteEngine implements Store {
       this.#run('COMMIT')
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
+      this.#clock.groupDone(false)
       for (const { work } of done) work.reject(error)
       return
     }
+    this.#clock.groupDone(true)
     this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
     for (const { work, ok, value } of done) {
       if (ok) work.resolve(value)
@@ -193,9 +228,10 @@ export class SqliteEngine implements Store {
   }
 
   pruneMessages(before: number): Promise<number> {
-    return this.#enqueue(
-      async () => this.#run('DELETE FROM messages WHERE received_at < ?', before).changes,
-    )
+    return this.#enqueue(async () => {
+      this.#clock.markAll()
+      return this.#run('DELETE FROM messages WHERE received_at < ?', before).changes
+    })
   }
 
   /** Closes the file after the queued work has committed. */
@@ -246,6 +282,9 @@ export class SqliteEngine implements Store {
   }
 
   #createWriter(): StoreWriter {
+    const mark = (...keys: string[]) => {
+      for (const key of keys) this.#clock.mark(key)
+    }
     return {
       profile: async (id) => {
         const row = this.#get('SELECT * FROM profiles WHERE id = ?', id)
@@ -292,14 +331,20 @@ export class SqliteEngine implements Store {
           'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
           JSON.stringify(keys),
         ).map((row) => row.key as string),
-      claimMessage: async (key, receivedAt) =>
-        this.#run(
-          'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
-          key,
-          receivedAt,
-        ).changes === 1,
+      claimMessage: async (key, receivedAt) => {
+        mark(clockKey.message(key))
+        return (
+          this.#run(
+            'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+            key,
+            receivedAt,
+          ).changes === 1
+        )
+      },
       lock: async () => undefined,
       putProfile: async (profile) => {
+        mark(clockKey.profile(profile.id))
+        if (typeof profile.userId === 'string') mark(clockKey.user(profile.userId))
         this.#run(
           `INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
@@ -309,11 +354,13 @@ export class SqliteEngine implements Store {
         )
       },
       deleteProfile: async (id) => {
+        mark(clockKey.profile(id), clockKey.impressions(id))
         this.#run('DELETE FROM profiles WHERE id = ?', id)
         this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
         this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
       },
       linkAnonymousId: async (anonymousId, profileId, at) => {
+        mark(clockKey.device(anonymousId))
         this.#run(
           `INSERT INTO anonymous_ids (anonymous_id, profile_id, linked_at) VALUES (?, ?, ?)
            ON CONFLICT (anonymous_id) DO UPDATE SET profile_id = excluded.profile_id,
@@ -324,9 +371,13 @@ export class SqliteEngine implements Store {
         )
       },
       unlinkAnonymousId: async (anonymousId) => {
+        mark(clockKey.device(anonymousId))
         this.#run('DELETE FROM anonymous_ids WHERE anonymous_id = ?', anonymousId)
       },
       moveProfileData: async (fromProfileId, toProfileId) => {
+        // The devices that move are found through `from` by any snapshot that read them.
+        mark(clockKey.profile(fromProfileId), clockKey.profile(toProfileId))
+        mark(clockKey.impressions(fromProfileId), clockKey.impressions(toProfileId))
         this.#run(
           'UPDATE anonymous_ids SET profile_id = ? WHERE profile_id = ?',
           toProfileId,
@@ -348,6 +399,7 @@ export class SqliteEngine implements Store {
         }
       },
       putAccount: async (account) => {
+        mark(clockKey.account(account.id))
         this.#run(
           `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
@@ -355,6 +407,10 @@ export class SqliteEngine implements Store {
         )
       },
       linkAccountKey: async (key, accountId) => {
+        // The key's former account loses it: a snapshot of that account listed it.
+        const former = this.#get('SELECT account_id FROM account_keys WHERE key = ?', key)
+        if (former !== undefined) mark(clockKey.account(former.account_id as string))
+        mark(clockKey.accountKey(key), clockKey.account(accountId))
         this.#run(
           `INSERT INTO account_keys (key, account_id) VALUES (?, ?)
            ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id`,
@@ -395,6 +451,7 @@ export class SqliteEngine implements Store {
       },
       suppress: async (entries) => {
         for (const entry of entries) {
+          mark(clockKey.suppression(entry.key))
           this.#run(
             `INSERT INTO suppressions (key, kind, reason, at) VALUES (?, ?, ?, ?)
              ON CONFLICT (key) DO NOTHING`,
@@ -405,11 +462,13 @@ export class SqliteEngine implements Store {
           )
         }
       },
-      unsuppress: async (keys) =>
-        this.#run(
+      unsuppress: async (keys) => {
+        mark(...keys.map(clockKey.suppression))
+        return this.#run(
           'DELETE FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
           JSON.stringify(keys),
-        ).changes,
+        ).changes
+      },
       impressions: async (profileId) =>
         this.#all('SELECT * FROM impressions WHERE profile_id = ? ORDER BY at', profileId).map(
           toImpression,
@@ -425,16 +484,20 @@ export class SqliteEngine implements Store {
           experienceId,
         ).map(toCount),
       ...this.#consoleReads(),
-      recordImpression: async (impression) =>
-        this.#run(
-          `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
+      recordImpression: async (impression) => {
+        mark(clockKey.impressions(impression.profileId))
+        return (
+          this.#run(
+            `INSERT INTO impressions (profile_id, experience_id, variation, control, at)
            VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          impression.profileId,
-          impression.experienceId,
-          impression.variation,
-          impression.control ? 1 : 0,
-          impression.at,
-        ).changes === 1,
+            impression.profileId,
+            impression.experienceId,
+            impression.variation,
+            impression.control ? 1 : 0,
+            impression.at,
+          ).changes === 1
+        )
+      },
       recordConversion: async (conversion) =>
         this.#run(
           `INSERT INTO conversions (profile_id, experience_id, goal, at) VALUES (?, ?, ?, ?)

@@ -16,8 +16,20 @@ export type SessionMethod = keyof StoreWriter
 export type Request =
   /** The snapshot of a call, as JSON text (the write sends it back to prove nothing changed). */
   | { id: number; type: 'snapshot'; request: CallRequest }
-  /** Writes a call's batch if its snapshot still reads as `expected`; else answers the fresh one. */
-  | { id: number; type: 'write'; request: CallRequest; expected: string; writes: WriteOp[] }
+  /**
+   * Writes a call's batch if its snapshot still holds: none of `keys` changed after commit
+   * `seq` (when the event loop read it at that commit), or else it still reads as `expected`;
+   * otherwise answers the fresh snapshot.
+   */
+  | {
+      id: number
+      type: 'write'
+      request: CallRequest
+      seq: number | undefined
+      keys: string[]
+      expected: string
+      writes: WriteOp[]
+    }
   /** Opens a transaction (or a read) whose statements the event loop sends one by one. */
   | { id: number; type: 'begin'; mode: 'write' | 'read' }
   | { id: number; type: 'call'; session: number; method: SessionMethod; args: unknown[] }
@@ -31,8 +43,9 @@ export type Response =
   | { type: 'ready' }
   | { type: 'failed'; error: WireError }
   | { type: 'change'; keys: string[] }
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'error'; id: number; error: WireError }
+  /** `seq`: the commits so far, all of them visible to a read begun after this answer. */
+  | { type: 'result'; id: number; value: unknown; seq: number }
+  | { type: 'error'; id: number; error: WireError; seq: number }
 
 /** What the `write` request answers. */
 export type WriteOutcome = { ok: true } | { ok: false; snapshot: string }

@@ -3,10 +3,11 @@ import { AppError } from '../../errors/app-error.ts'
 import type { CallRequest, CallSnapshot, Planner } from '../call-batch.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
 import { KeyLocks } from '../key-locks.ts'
-import { widen } from '../run-call.ts'
+import { readCallSnapshot, widen } from '../run-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
-import type { SqliteStoreOptions } from './sqlite-engine.ts'
+import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
+import { snapshotKeys } from './change-clock.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
 import {
   fromWire,
@@ -62,16 +63,27 @@ const writerMethods: readonly SessionMethod[] = [
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 
 /**
- * The default engine as the event loop sees it: SQLite on a worker thread (`sqlite-worker.ts`
- * runs `SqliteEngine` there), so statements and the COMMIT's fsync overlap the parsing of the
- * next requests instead of blocking it. A pipeline call costs two messages: its snapshot, then
- * its batch, written only if the snapshot still holds (else planned again on the fresh one).
- * Other transactions send their statements one message each. Every promise settles only after
- * the worker's COMMIT is durable.
+ * The default engine as the event loop sees it: SQLite writes on a worker thread
+ * (`sqlite-worker.ts` runs `SqliteEngine` there), so write statements and the COMMIT's fsync
+ * overlap the parsing of the next requests instead of blocking it. Reads (`read(fn)` and a
+ * call's snapshot) run at once on this thread's own read-only connection. A pipeline call is
+ * one message, its batch, which the worker writes only if the snapshot still holds (its change
+ * clock, else a second read; a stale plan is planned again on the fresh one). Other
+ * transactions send their statements one message each. Every write settles only after the
+ * worker's COMMIT is durable.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
   readonly #worker: Worker
+  readonly #file: string
+  /**
+   * The event loop's own read-only connection (WAL: it sees committed rows only and never
+   * blocks the writer), opened once the worker has migrated the file. `read(fn)` runs on it at
+   * once, without a message. None for `:memory:`, which only the worker's connection sees.
+   */
+  #reads: SqliteEngine | undefined
+  /** The worker's commits this thread has heard of: every one is visible to a read begun now. */
+  #seq = 0
   readonly #feed = new ChangeFeed()
   readonly #callLocks = new KeyLocks()
   readonly #pending = new Map<
@@ -85,6 +97,7 @@ export class SqliteStore implements Store {
   readonly ready: Promise<void>
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.#file = file
     this.#worker = new Worker(sqliteWorkerFile(), {
       workerData: { file, options },
       // Plain JavaScript: the parent's loader flags (tsx, vitest) are not needed there; a
@@ -97,6 +110,16 @@ export class SqliteStore implements Store {
           case 'ready':
             // Until now the worker kept the process alive (someone may await `ready`).
             if (this.#pending.size === 0) this.#worker.unref()
+            try {
+              if (file !== ':memory:') {
+                this.#reads = new SqliteEngine(file, { ...options, readOnly: true })
+              }
+            } catch (caught) {
+              const error = caught instanceof Error ? caught : new Error(String(caught))
+              this.#fail(error)
+              reject(error)
+              break
+            }
             resolve()
             break
           case 'failed': {
@@ -109,9 +132,12 @@ export class SqliteStore implements Store {
             this.#feed.emit({ kind: 'changed', origin: 'local', keys: message.keys })
             break
           case 'result':
+            // Whatever it answers may have committed: later reads must not share an older view.
+            this.#committed(message.seq)
             this.#settle(message.id, (entry) => entry.resolve(message.value))
             break
           case 'error':
+            this.#committed(message.seq)
             this.#settle(message.id, (entry) => entry.reject(fromWire(message.error)))
             break
         }
@@ -142,24 +168,23 @@ export class SqliteStore implements Store {
   }
 
   async #runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+    await this.#opened()
     let current = request
-    const snapshot = async () =>
-      (await this.#send({ type: 'snapshot', request: current })) as string
-    let json = await snapshot()
+    let read = await this.#snapshot(current)
     for (let attempt = 1; attempt <= maxPlans; attempt += 1) {
       let planned
       try {
-        planned = plan(JSON.parse(json) as CallSnapshot)
+        planned = plan(read.snapshot)
       } catch (error) {
-        // The snapshot was read while a group was half applied (a device pointing at a profile
-        // merged away in the same group): read again.
+        // A snapshot the worker read while a group was half applied (`:memory:`, or the fresh
+        // one a failed write answers): a device pointing at a profile merged away. Read again.
         if (!(error instanceof StoreConflictError)) throw error
-        json = await snapshot()
+        read = await this.#snapshot(current)
         continue
       }
       if (planned.kind === 'read-more') {
         current = widen(current, planned.accountKeys)
-        json = await snapshot()
+        read = await this.#snapshot(current)
         continue
       }
       let outcome: WriteOutcome
@@ -167,17 +192,19 @@ export class SqliteStore implements Store {
         outcome = (await this.#send({
           type: 'write',
           request: current,
-          expected: json,
+          seq: read.seq,
+          keys: read.keys,
+          expected: read.json,
           writes: planned.writes,
         })) as WriteOutcome
       } catch (error) {
         // Another call claimed the message id between the snapshot and the write: re-read.
         if (!(error instanceof StoreConflictError)) throw error
-        json = await snapshot()
+        read = await this.#snapshot(current)
         continue
       }
       if (outcome.ok) return planned.result
-      json = outcome.snapshot
+      read = fromJson(outcome.snapshot)
     }
     // Retryable, as a PostgreSQL serialization failure that outlived its retries is.
     throw new AppError(
@@ -187,12 +214,43 @@ export class SqliteStore implements Store {
     )
   }
 
+  /**
+   * A call's snapshot: read at once on this thread's connection, with the commit it was read at
+   * and the keys it depends on (the worker's cheap check). `:memory:` asks the worker.
+   */
+  async #snapshot(request: CallRequest): Promise<ReadSnapshot> {
+    const reads = this.#reads
+    if (reads === undefined) {
+      return fromJson((await this.#send({ type: 'snapshot', request })) as string)
+    }
+    return reads.read(async (reader) => {
+      // Every commit up to `seq` is visible to this read (see `ReadSessions`).
+      const seq = this.#seq
+      const snapshot = await readCallSnapshot(reader, request)
+      return {
+        snapshot,
+        json: JSON.stringify(snapshot),
+        seq,
+        keys: snapshotKeys(request, snapshot),
+      }
+    })
+  }
+
+  /** Waits for the worker to open the file; rejects as every call would when it could not. */
+  async #opened(): Promise<void> {
+    if (this.#reads === undefined && this.#file !== ':memory:') {
+      await this.ready.catch(() => undefined)
+    }
+    if (this.#failure !== undefined) throw unavailable(this.#failure)
+  }
+
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#session('write', fn)
   }
 
-  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    return this.#session('read', fn)
+  async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    await this.#opened()
+    return this.#reads === undefined ? this.#session('read', fn) : this.#reads.read(fn)
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -217,6 +275,7 @@ export class SqliteStore implements Store {
     }
     this.#closed = true
     this.#fail(new Error('the store is closed'))
+    await this.#reads?.close()
     await this.#worker.terminate()
   }
 
@@ -244,6 +303,11 @@ export class SqliteStore implements Store {
     const id = this.#nextId
     await this.#send({ type: 'begin', mode })
     return id
+  }
+
+  #committed(seq: number): void {
+    if (seq > this.#seq) this.#seq = seq
+    this.#reads?.committed()
   }
 
   #send(message: Outgoing): Promise<unknown> {
@@ -277,6 +341,18 @@ export class SqliteStore implements Store {
     }
     this.#worker.unref()
   }
+}
+
+/** A snapshot with what the worker needs to check it cheaply (`seq` unknown: compare it). */
+interface ReadSnapshot {
+  snapshot: CallSnapshot
+  json: string
+  seq: number | undefined
+  keys: string[]
+}
+
+function fromJson(json: string): ReadSnapshot {
+  return { snapshot: JSON.parse(json) as CallSnapshot, json, seq: undefined, keys: [] }
 }
 
 /** A store that cannot answer any more: a retryable 503, as the engine's own faults are. */

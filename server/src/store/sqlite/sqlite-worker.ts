@@ -30,9 +30,9 @@ try {
   port.close()
   throw error
 }
-// Sessions of reads (admin, privacy, personalize without its cache) run on a second, read-only
-// connection: they see committed rows only and neither wait for nor hold up the write groups.
-const reads = file === ':memory:' ? engine : new SqliteEngine(file, { ...options, readOnly: true })
+// Read sessions come here only for `:memory:` (a file's are answered by the event loop's own
+// read-only connection, see sqlite-store.ts): they queue with the writes, so they never see a
+// group's uncommitted rows.
 engine.onChange((change) => {
   if (change.kind === 'changed') send({ type: 'change', keys: [...change.keys] })
 })
@@ -40,8 +40,8 @@ const sessions = new Map<number, Session>()
 
 function answer(id: number, work: () => Promise<unknown>): void {
   work().then(
-    (value) => send({ type: 'result', id, value }),
-    (error: unknown) => send({ type: 'error', id, error: toWire(error) }),
+    (value) => send({ type: 'result', id, value, seq: engine.commits }),
+    (error: unknown) => send({ type: 'error', id, error: toWire(error), seq: engine.commits }),
   )
 }
 
@@ -57,15 +57,15 @@ function begin(id: number, mode: 'write' | 'read'): void {
       opened = true
       finish = (ok) => (ok ? resolve() : reject(new Error('rolled back by its caller')))
       sessions.set(id, { tx, finish, done })
-      send({ type: 'result', id, value: null })
+      send({ type: 'result', id, value: null, seq: engine.commits })
     })
-  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : reads.read(body)
+  const done: Promise<unknown> = mode === 'write' ? engine.transaction(body) : engine.read(body)
   done.then(
     () => sessions.delete(id),
     (error: unknown) => {
       sessions.delete(id)
       // The engine failed before the session opened (BEGIN failed, the file is closed).
-      if (!opened) send({ type: 'error', id, error: toWire(error) })
+      if (!opened) send({ type: 'error', id, error: toWire(error), seq: engine.commits })
     },
   )
 }
@@ -82,9 +82,14 @@ port.on('message', (message: Request) => {
       answer(message.id, () =>
         engine.transaction(async (tx): Promise<WriteOutcome> => {
           // The snapshot the plan was made on must still be what the store holds: otherwise
-          // another call changed the neighbourhood since, and the plan is made again.
-          const snapshot = JSON.stringify(await readCallSnapshot(tx, message.request))
-          if (snapshot !== message.expected) return { ok: false, snapshot }
+          // another call changed the neighbourhood since, and the plan is made again. Mostly
+          // the change clock says so at once; when it cannot (a key it depends on changed since,
+          // perhaps to the same value), the snapshot is read again and compared.
+          const { seq, keys } = message
+          if (seq === undefined || !engine.unchangedSince(seq, keys)) {
+            const snapshot = JSON.stringify(await readCallSnapshot(tx, message.request))
+            if (snapshot !== message.expected) return { ok: false, snapshot }
+          }
           await applyWrites(tx, message.writes)
           return { ok: true }
         }),
@@ -122,7 +127,6 @@ port.on('message', (message: Request) => {
     case 'close':
       answer(message.id, async () => {
         await engine.close()
-        if (reads !== engine) await reads.close()
       })
       break
   }

@@ -1,0 +1,119 @@
+/**
+ * The store and pipeline's own cost, without HTTP: drives identify calls (the identify mix of
+ * `identify-throughput.ts`) and then personalize reads of the known users with no cache, 32 in
+ * flight, straight into `ingest` and `Personalizer` on a SQLite file (`synchronous=FULL`), and
+ * prints calls per second and the CPU per call of the whole process (every thread: the event
+ * loop and the SQLite worker). Pass another checkout's root to measure its code the same way:
+ *
+ *   npx tsx bench/in-process-calls.ts [root]      (PARLEY_BENCH_SECONDS=3 by default)
+ */
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Store } from '../server/src/store/store.ts'
+
+const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..'))
+const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 3)
+const inFlight = 32
+const load = (path: string) => import(pathToFileURL(join(root, 'server/src', path)).href)
+
+// Before issue 10 the engine lived at store/sqlite-store.ts.
+const storePath = existsSync(join(root, 'server/src/store/sqlite/sqlite-store.ts'))
+  ? 'store/sqlite/sqlite-store.ts'
+  : 'store/sqlite-store.ts'
+const { SqliteStore } = (await load(storePath)) as {
+  SqliteStore: new (file: string) => Store & { ready?: Promise<void> }
+}
+const { ingest } = (await load(
+  'pipeline/ingest.ts',
+)) as typeof import('../server/src/pipeline/ingest.ts')
+const { identifyEvent } = (await load(
+  'pipeline/identify-event.ts',
+)) as typeof import('../server/src/pipeline/identify-event.ts')
+const { Personalizer } = (await load(
+  'personalization/personalizer.ts',
+)) as typeof import('../server/src/personalization/personalizer.ts')
+const { PersonalizationEngine } = (await load(
+  'personalization/engine.ts',
+)) as typeof import('../server/src/personalization/engine.ts')
+const { readPersonalizationConfig } = (await load(
+  'personalization/load-config.ts',
+)) as typeof import('../server/src/personalization/load-config.ts')
+
+/** Runs `call` with `inFlight` calls at a time for `seconds`; calls/s and CPU µs per call. */
+async function drive(call: (n: number) => Promise<unknown>): Promise<[number, number]> {
+  let n = 0
+  let done = 0
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const end = start + seconds * 1000
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < end) {
+        await call((n += 1))
+        done += 1
+      }
+    }),
+  )
+  const elapsed = (performance.now() - start) / 1000
+  const used = process.cpuUsage(cpu)
+  return [done / elapsed, (used.user + used.system) / done]
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-in-process-'))
+const store = new SqliteStore(join(dir, 'bench.db'))
+try {
+  await store.ready
+  const deps = { store, newId: randomUUID }
+  const identify = (n: number) =>
+    ingest(
+      identifyEvent({
+        channel: 'server',
+        source: 'bench',
+        anonymousId: randomUUID(),
+        userId: `user-${n % 1000}`,
+        traits: {
+          email: `user-${n % 1000}@acme-${n % 50}.test`,
+          plan: n % 3 ? 'free' : 'pro',
+          seen: n,
+        },
+        company: { id: `acme-${n % 50}`, employeeCount: n % 500 },
+        at: Date.now(),
+      }),
+      deps,
+    )
+  for (let n = 0; n < 1000; n += 1) await identify(n) // every user known, and a warm-up
+  const [identifyRate, identifyCpu] = await drive(identify)
+
+  const ids = await Promise.all(
+    Array.from({ length: 1000 }, (_, n) =>
+      store.read((reader) => reader.profileIdByUserId(`user-${n}`)),
+    ),
+  )
+  if (ids.some((id) => id === undefined)) throw new Error('a seeded user has no profile')
+  const personalizer = new Personalizer(
+    new PersonalizationEngine(readPersonalizationConfig(join(root, 'config/parley.demo.yaml'))),
+    Date.now,
+  )
+  const page = { url: 'https://shop.test/pricing', path: '/pricing' }
+  const personalize = (n: number) =>
+    personalizer.personalize(store, {
+      profileId: ids[n % 1000] ?? '',
+      page,
+      userAgent: undefined,
+    })
+  const [personalizeRate, personalizeCpu] = await drive(personalize)
+
+  console.log(`${root} (${seconds} s each, ${inFlight} in flight, CPU of every thread)`)
+  console.log(
+    `  identify:              ${identifyRate.toFixed(0)} calls/s, ${identifyCpu.toFixed(0)} µs CPU per call`,
+  )
+  console.log(
+    `  personalize, no cache: ${personalizeRate.toFixed(0)} calls/s, ${personalizeCpu.toFixed(0)} µs CPU per call`,
+  )
+} finally {
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+}
