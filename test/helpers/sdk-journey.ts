@@ -96,7 +96,7 @@ export async function expectJourneyLanded(
     firstName: 'Ada',
   })
   expect(profile.visitor.pageViews).toBeGreaterThanOrEqual(1)
-  expect(profile.visitor.events).toBe(1)
+  expect(profile.visitor.events, JSON.stringify(profile)).toBe(1)
   expect(profile.account).toMatchObject({
     keys: [`id:${journey.groupId}`],
     traits: { id: journey.groupId, ...journey.company },
