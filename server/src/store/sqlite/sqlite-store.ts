@@ -158,13 +158,16 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Calls that name the same devices, users or accounts run one after another (one process owns
-   * the file, so in-process locks serialise every writer); the others are planned side by side
-   * and commit together. Planning on a snapshot that changed anyway (a key the first read could
-   * not know) is caught by the worker and planned again.
+   * Calls that name the same device or user run one after another (one process owns the file,
+   * so in-process locks serialise those writers): a visitor's page, track and identify arriving
+   * together would otherwise keep invalidating each other's plans. Account keys are not locked:
+   * every call of a company touches its account, and queueing them would serialise a whole
+   * customer's traffic across commits; a plan whose account changed under it is caught by the
+   * worker's change clock and planned again.
    */
   runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    return this.#callLocks.run(request.locks, () => this.#runCall(request, plan))
+    const identities = request.locks.filter((name) => !name.startsWith('account:'))
+    return this.#callLocks.run(identities, () => this.#runCall(request, plan))
   }
 
   async #runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
