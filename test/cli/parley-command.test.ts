@@ -46,7 +46,7 @@ describe('parley --help', () => {
   it('lists the commands and exits 0', async () => {
     const run = await parley(['--help'])
     expect(run.code).toBe(0)
-    for (const command of ['migrate', 'check-config FILE', 'doctor']) {
+    for (const command of ['migrate', 'check-config FILE', 'doctor', 'export', 'import', 'move']) {
       expect(run.stdout).toContain(command)
     }
   })

@@ -11,6 +11,7 @@ import type { Store } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
 import { describeConsoleReadsContract } from './console-reads-contract.ts'
 import { describeMeasurementContract } from './measurement-contract.ts'
+import { describeTransferContract } from './transfer-contract.ts'
 
 /** How a contract run gets a fresh, empty store of one engine, and disposes of it. */
 export interface StoreFactory {
@@ -330,4 +331,5 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
   })
   describeMeasurementContract(engine, factory)
   describeConsoleReadsContract(engine, factory)
+  describeTransferContract(engine, factory)
 }

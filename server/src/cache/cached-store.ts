@@ -145,6 +145,7 @@ export class CachedStore implements Store {
       profilesMentioning: through('profilesMentioning'),
       profileSample: through('profileSample'),
       messageSeen: through('messageSeen'),
+      exportPage: through('exportPage'),
     }
   }
 

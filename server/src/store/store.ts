@@ -2,6 +2,7 @@ import type { Conversion, DailyCount, Impression, VariationCount } from '../meas
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import type { CallRequest, Planner } from './call-batch.ts'
 import type { ChangeListener } from './change-feed.ts'
+import type { RecordCursor, RecordKind, RecordPage, StoreRecord } from './store-records.ts'
 
 /**
  * A privacy suppression: calls carrying the identifier behind `key` are dropped. The key is a
@@ -74,6 +75,11 @@ export interface StoreReader extends ConsoleReads {
    * reached `goal` no earlier than their impression and at most `windowMs` after it.
    */
   experienceCounts(experienceId: string, goal: string, windowMs: number): Promise<VariationCount[]>
+  /**
+   * Up to `limit` records of one kind, in a stable order, from just after `after` (null: the
+   * first). For `parley export`: paged, so a big store never sits in memory.
+   */
+  exportPage(kind: RecordKind, after: RecordCursor | null, limit: number): Promise<RecordPage>
 }
 
 /** Writes, only inside a transaction. */
@@ -113,6 +119,8 @@ export interface StoreWriter extends StoreReader {
   recordImpression(impression: Impression): Promise<boolean>
   /** Records a conversion; false (and no change) when the profile reached this goal before. */
   recordConversion(conversion: Conversion): Promise<boolean>
+  /** Writes exported records as they are (`parley import`); into an empty store. */
+  importRecords(records: readonly StoreRecord[]): Promise<void>
 }
 
 /**

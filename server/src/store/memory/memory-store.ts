@@ -6,6 +6,7 @@ import { Mutex } from '../mutex.ts'
 import type { CallRequest, Planner } from '../call-batch.ts'
 import { runCallInTransaction } from '../run-call.ts'
 import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
+import { writeRecords, type RecordKind, type StoreRecord } from '../store-records.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -126,6 +127,43 @@ function reader(state: State): StoreReader {
     experienceCounts: async (experienceId, goal, windowMs) =>
       countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
     ...consoleReads(state),
+    exportPage: async (kind, after, limit) => {
+      // The cursor is a position: the memory engine's collections keep their insertion order.
+      const start = Number(after?.[0] ?? 0)
+      const records = allRecords(state, kind).slice(start, start + limit)
+      return { records: copy(records), next: records.length < limit ? null : [start + limit] }
+    },
+  }
+}
+
+/** Every record of one kind, in insertion order. */
+function allRecords(state: State, kind: RecordKind): StoreRecord[] {
+  switch (kind) {
+    case 'profile':
+      return [...state.profiles.values()].map((data) => ({ kind, data }))
+    case 'account':
+      return [...state.accounts.values()].map((account) => ({
+        kind,
+        data: {
+          ...account,
+          keys: [...state.accountKeys].filter(([, id]) => id === account.id).map(([key]) => key),
+        },
+      }))
+    case 'device':
+      return [...state.anonymousIds].map(([anonymousId, link]) => ({
+        kind,
+        data: { anonymousId, profileId: link.profileId, linkedAt: link.at },
+      }))
+    case 'mergeLog':
+      return state.mergeLog.map((data) => ({ kind, data }))
+    case 'event':
+      return state.events.map((data) => ({ kind, data }))
+    case 'impression':
+      return state.impressions.map((data) => ({ kind, data }))
+    case 'conversion':
+      return state.conversions.map((data) => ({ kind, data }))
+    case 'suppression':
+      return [...state.suppressions.values()].map((data) => ({ kind, data }))
   }
 }
 
@@ -253,6 +291,7 @@ function writer(state: State): StoreWriter {
       addOnce(state.impressions, impression, (row) => row.experienceId),
     recordConversion: async (conversion) =>
       addOnce(state.conversions, conversion, (row) => `${row.experienceId}\u0000${row.goal}`),
+    importRecords: (records) => writeRecords(writer(state), records),
   }
 }
 

@@ -2,6 +2,8 @@ import type { VariationCount } from '../../measurement/exposure.ts'
 import type { ConsoleReads, StoreReader, StoreWriter } from '../store.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
 import * as rows from '../store-rows.ts'
+import { nextCursor, pageQuery, recordTable } from '../record-tables.ts'
+import { writeRecords } from '../store-records.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
@@ -103,7 +105,36 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
         )
       ).map(toCount),
     ...postgresConsoleReads(sql),
+    exportPage: (kind, after, limit) => postgresExportPage(sql, kind, after, limit),
   }
+}
+
+/** One page of an export (see `StoreReader.exportPage`), accounts with their keys. */
+async function postgresExportPage(
+  sql: Sql,
+  kind: Parameters<StoreReader['exportPage']>[0],
+  after: Parameters<StoreReader['exportPage']>[1],
+  limit: number,
+): ReturnType<StoreReader['exportPage']> {
+  const spec = recordTable(kind, 'seq')
+  const page = await sql.rows(
+    pageQuery(spec, after, (n) => `$${n}`),
+    [...(after ?? []), limit],
+  )
+  const records = page.map(spec.toRecord)
+  if (kind === 'account' && records.length > 0) {
+    const keys = await sql.rows(
+      'SELECT key, account_id FROM account_keys WHERE account_id = ANY($1) ORDER BY seq',
+      [page.map((row) => row.id)],
+    )
+    for (const record of records) {
+      if (record.kind !== 'account') continue
+      record.data.keys = keys
+        .filter((k) => k.account_id === record.data.id)
+        .map((k) => k.key as string)
+    }
+  }
+  return { records, next: nextCursor(spec, page, limit) }
 }
 
 /** One arm's count row of `experienceCounts` / `experienceDailyCounts`. */
@@ -286,5 +317,6 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
          ON CONFLICT DO NOTHING`,
         [conversion.profileId, conversion.experienceId, conversion.goal, conversion.at],
       )) === 1,
+    importRecords: (records) => writeRecords(postgresWriter(sql, lockNamespace), records),
   }
 }

@@ -22,6 +22,8 @@ import {
   toProfile,
   type Row,
 } from '../store-rows.ts'
+import { nextCursor, pageQuery, recordTable } from '../record-tables.ts'
+import { writeRecords, type RecordPage } from '../store-records.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
@@ -484,6 +486,8 @@ export class SqliteEngine implements Store {
           experienceId,
         ).map(toCount),
       ...this.#consoleReads(),
+      exportPage: async (kind, after, limit) => this.#exportPage(kind, after, limit),
+      importRecords: (records) => writeRecords(this.#writer, records),
       recordImpression: async (impression) => {
         mark(clockKey.impressions(impression.profileId))
         return (
@@ -508,6 +512,35 @@ export class SqliteEngine implements Store {
           conversion.at,
         ).changes === 1,
     }
+  }
+
+  /** One page of an export (see `StoreReader.exportPage`), accounts with their keys. */
+  #exportPage(
+    kind: Parameters<StoreReader['exportPage']>[0],
+    after: Parameters<StoreReader['exportPage']>[1],
+    limit: number,
+  ): RecordPage {
+    const spec = recordTable(kind, 'rowid')
+    const page = this.#all(
+      pageQuery(spec, after, () => '?'),
+      ...(after ?? []),
+      limit,
+    )
+    const records = page.map(spec.toRecord)
+    if (kind === 'account' && records.length > 0) {
+      const keys = this.#all(
+        `SELECT key, account_id FROM account_keys
+         WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
+        JSON.stringify(page.map((row) => row.id)),
+      )
+      for (const record of records) {
+        if (record.kind !== 'account') continue
+        record.data.keys = keys
+          .filter((k) => k.account_id === record.data.id)
+          .map((k) => k.key as string)
+      }
+    }
+    return { records, next: nextCursor(spec, page, limit) }
   }
 
   /** The console's reads (see `ConsoleReads`). */

@@ -58,6 +58,8 @@ const writerMethods: readonly SessionMethod[] = [
   'unsuppress',
   'recordImpression',
   'recordConversion',
+  'exportPage',
+  'importRecords',
 ]
 
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
