@@ -147,17 +147,20 @@ describe.skipIf(!hasChromium())('browser client: pages, leaving and the demo', (
 
     await page.click('a[href="/pricing"] >> nth=0')
     await clientReady(page)
-    const before = calls.length
     await page.click('[data-billing=annual]')
-    await waitForCalls(page, calls, before + 1)
-    expect(
-      calls.some(
-        (call) =>
-          call.type === 'page' &&
-          String((call.body.context as { page: { url: string } }).page.url).endsWith(
-            '/pricing?billing=annual',
+    // Wait for that page view itself: the pricing page's own calls may still be arriving.
+    await expect
+      .poll(
+        () =>
+          calls.some(
+            (call) =>
+              call.type === 'page' &&
+              String((call.body.context as { page: { url: string } }).page.url).endsWith(
+                '/pricing?billing=annual',
+              ),
           ),
-      ),
-    ).toBe(true)
+        { timeout: 5_000 },
+      )
+      .toBe(true)
   })
 })
