@@ -1,40 +1,12 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresMigrations } from '../../server/src/store/postgres/postgres-schema.ts'
 import { sqliteMigrations } from '../../server/src/store/sqlite/sqlite-schema.ts'
+import { parley } from '../helpers/parley-cli.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
-
-const root = resolve(import.meta.dirname, '../..')
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `bin/parley.js` as an operator would, with only the given Parley variables set. */
-function parley(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('PARLEY_') && name !== 'NODE_ENV',
-    ),
-  )
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['bin/parley.js', ...args],
-      { cwd: root, env: { ...base, ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
-        done({ code, stdout, stderr })
-      },
-    )
-  })
-}
 
 let dir: string
 beforeAll(() => {
