@@ -119,3 +119,16 @@ export function nextCursor(
   if (page.length < limit || last === undefined) return null
   return spec.keys.map((key) => last[key] as string | number)
 }
+
+/**
+ * Fills each exported account record's `keys` from its `account_keys` rows (`key`,
+ * `account_id`), which the engine read in link order.
+ */
+export function attachAccountKeys(records: StoreRecord[], keys: readonly rows.Row[]): void {
+  for (const record of records) {
+    if (record.kind !== 'account') continue
+    record.data.keys = keys
+      .filter((k) => k.account_id === record.data.id)
+      .map((k) => k.key as string)
+  }
+}

@@ -2,7 +2,7 @@ import type { VariationCount } from '../../measurement/exposure.ts'
 import type { ConsoleReads, StoreReader, StoreWriter } from '../store.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
 import * as rows from '../store-rows.ts'
-import { nextCursor, pageQuery, recordTable } from '../record-tables.ts'
+import { attachAccountKeys, nextCursor, pageQuery, recordTable } from '../record-tables.ts'
 import { writeRecords } from '../store-records.ts'
 
 /**
@@ -127,12 +127,7 @@ async function postgresExportPage(
       'SELECT key, account_id FROM account_keys WHERE account_id = ANY($1) ORDER BY seq',
       [page.map((row) => row.id)],
     )
-    for (const record of records) {
-      if (record.kind !== 'account') continue
-      record.data.keys = keys
-        .filter((k) => k.account_id === record.data.id)
-        .map((k) => k.key as string)
-    }
+    attachAccountKeys(records, keys)
   }
   return { records, next: nextCursor(spec, page, limit) }
 }

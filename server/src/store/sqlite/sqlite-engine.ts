@@ -22,7 +22,7 @@ import {
   toProfile,
   type Row,
 } from '../store-rows.ts'
-import { nextCursor, pageQuery, recordTable } from '../record-tables.ts'
+import { attachAccountKeys, nextCursor, pageQuery, recordTable } from '../record-tables.ts'
 import { writeRecords, type RecordPage } from '../store-records.ts'
 
 /**
@@ -533,12 +533,7 @@ export class SqliteEngine implements Store {
          WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
         JSON.stringify(page.map((row) => row.id)),
       )
-      for (const record of records) {
-        if (record.kind !== 'account') continue
-        record.data.keys = keys
-          .filter((k) => k.account_id === record.data.id)
-          .map((k) => k.key as string)
-      }
+      attachAccountKeys(records, keys)
     }
     return { records, next: nextCursor(spec, page, limit) }
   }
