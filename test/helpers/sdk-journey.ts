@@ -76,6 +76,13 @@ async function lookup(container: RunningContainer, query: string): Promise<Profi
   return ((await response.json()) as { profile: ProfileView }).profile
 }
 
+/** Whether the journey's last calls (track and group) show on the profile. */
+function landed(profile: ProfileView, journey: SdkJourney): boolean {
+  return (
+    profile.visitor.events >= 1 && profile.account?.keys.includes(`id:${journey.groupId}`) === true
+  )
+}
+
 /**
  * Checks through the admin lookup that the whole journey landed in one profile, reached by the
  * user id and by the device's anonymous id, with one company account.
@@ -85,7 +92,14 @@ export async function expectJourneyLanded(
   journey: SdkJourney,
   anonymousId: string,
 ): Promise<ProfileView> {
-  const profile = await lookup(container, `userId=${encodeURIComponent(journey.userId)}`)
+  // Browser SDKs deliver on their own schedule (a beacon's answer reaches no one): give the
+  // last calls up to 5 s to land before judging. Seen under CI load with RudderStack's browser
+  // SDK, whose group and track had been answered 200 before the lookup missed them.
+  let profile = await lookup(container, `userId=${encodeURIComponent(journey.userId)}`)
+  for (let i = 0; i < 50 && !landed(profile, journey); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    profile = await lookup(container, `userId=${encodeURIComponent(journey.userId)}`)
+  }
   const byDevice = await lookup(container, `anonymousId=${encodeURIComponent(anonymousId)}`)
   expect(byDevice.id).toBe(profile.id)
   expect(profile.anonymousIds).toContain(anonymousId)
