@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache'
 import type { Impression } from '../measurement/exposure.ts'
 import type { Account, Profile } from '../profile/profile.ts'
-import type { CallRequest, Planner } from '../store/call-batch.ts'
+import type { IngestCall } from '../pipeline/ingest-call.ts'
+import type { IngestResult } from '../pipeline/ingest-event.ts'
 import type { ChangeListener } from '../store/change-feed.ts'
 import { changeKey } from '../store/change-feed.ts'
 import type { Store, StoreReader, StoreWriter } from '../store/store.ts'
@@ -86,9 +87,9 @@ export class CachedStore implements Store {
     return this.#inner.transaction(fn)
   }
 
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+  runCall(call: IngestCall): Promise<IngestResult> {
     // Like transaction(): the change feed drops what the call's commit changed.
-    return this.#inner.runCall(request, plan)
+    return this.#inner.runCall(call)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {

@@ -30,22 +30,9 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
       for (const kind of kinds) metrics.merges.inc({ kind })
       return result
     },
-    async runCall(request, plan) {
-      let kinds: MergeKind[] = []
-      const result = await store
-        .runCall(request, (snapshot) => {
-          // The plan may be made again on a fresher snapshot: only the last one counts.
-          const planned = plan(snapshot)
-          kinds =
-            planned.kind === 'write'
-              ? planned.writes.flatMap((write) =>
-                  write.op === 'appendMergeLog' ? [write.entry.kind] : [],
-                )
-              : []
-          return planned
-        })
-        .catch(failed)
-      for (const kind of kinds) metrics.merges.inc({ kind })
+    async runCall(call) {
+      const result = await store.runCall(call).catch(failed)
+      for (const kind of result.merges) metrics.merges.inc({ kind })
       return result
     },
     read: (fn) => store.read(fn).catch(failed),

@@ -1,6 +1,6 @@
 import type { Enrichment } from '../enrichment/enrichment.ts'
-import type { Conversion, Impression } from '../measurement/exposure.ts'
-import type { GoalCounter } from '../pipeline/plan-call.ts'
+import type { GoalSpec } from '../measurement/goal-conversions.ts'
+import type { GoalSource } from '../pipeline/ingest.ts'
 import type { JsonObject } from '../traits/json.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
 import type { Store } from '../store/store.ts'
@@ -28,7 +28,7 @@ export interface PersonalizeResult extends Decision {
  * Personalisation with its I/O: reads the visitor (through the store's cache), asks the engine,
  * records first impressions; and, as the pipeline's goal recorder, counts conversions.
  */
-export class Personalizer implements GoalCounter {
+export class Personalizer implements GoalSource {
   readonly engine: PersonalizationEngine
   readonly #clock: () => number
 
@@ -37,31 +37,13 @@ export class Personalizer implements GoalCounter {
     this.#clock = clock
   }
 
-  isGoal(eventName: string): boolean {
-    return this.engine.config.goals.has(eventName)
-  }
-
-  /**
-   * The conversions of a goal: one for every experience that names it and whose first impression
-   * on this profile is at most the attribution window old. The store keeps one per profile,
-   * experience and goal.
-   */
-  conversions(
-    impressions: readonly Impression[],
-    profileId: string,
-    goal: string,
-    at: number,
-  ): Conversion[] {
+  /** The goal a track event of this name reaches, with the experiences that count it. */
+  goal(eventName: string): GoalSpec | undefined {
     const config = this.engine.config
-    const experienceIds = config.goals.get(goal) ?? []
-    return impressions
-      .filter(
-        (impression) =>
-          experienceIds.includes(impression.experienceId) &&
-          at >= impression.at &&
-          at <= impression.at + config.attributionWindowMs,
-      )
-      .map((impression) => ({ profileId, experienceId: impression.experienceId, goal, at }))
+    const experienceIds = config.goals.get(eventName)
+    return experienceIds === undefined
+      ? undefined
+      : { name: eventName, experienceIds, windowMs: config.attributionWindowMs }
   }
 
   /**

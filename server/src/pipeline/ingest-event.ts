@@ -1,4 +1,4 @@
-import type { InferredFacts } from '../profile/profile.ts'
+import type { InferredFacts, MergeKind } from '../profile/profile.ts'
 import type { JsonObject } from '../traits/json.ts'
 import type { Warning } from './warnings.ts'
 
@@ -67,4 +67,6 @@ export interface IngestResult {
   /** True when the message id was seen before and this call changed nothing. */
   duplicate: boolean
   warnings: Warning[]
+  /** The identity changes the call made (the merge log's kinds), for the metrics. */
+  merges: MergeKind[]
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import type { GoalSpec } from '../measurement/goal-conversions.ts'
 import type { Store } from '../store/store.ts'
+import { idsPerCall, type IngestCall } from './ingest-call.ts'
 import type { IngestEvent, IngestResult } from './ingest-event.ts'
-import { callRequestOf, goalOf, planCall, type GoalCounter } from './plan-call.ts'
+
+/** The goals the pipeline counts: the personalisation config's, as plain data. */
+export interface GoalSource {
+  /** The goal a track event of this name reaches, if the config names it as one. */
+  goal(eventName: string): GoalSpec | undefined
+}
 
 /** What the pipeline needs from outside. */
 export interface IngestDeps {
@@ -9,7 +16,7 @@ export interface IngestDeps {
   /** Makes ids for new profiles, accounts and rotated devices. Default in the app: UUID v4. */
   newId: () => string
   /** Counts goal conversions; without it no event is a goal. */
-  personalization?: GoalCounter | undefined
+  personalization?: GoalSource | undefined
 }
 
 /**
@@ -19,15 +26,22 @@ export interface IngestDeps {
  * "durable".
  */
 export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResult> {
-  const messageId = event.messageId ?? randomUUID()
-  const goal = goalOf(event, deps.personalization)
-  const request = callRequestOf(event, messageId, goal)
-  return deps.store.runCall(request, (snapshot) =>
-    planCall(snapshot, request, event, {
-      messageId,
-      newId: deps.newId,
-      goal,
-      goals: deps.personalization,
-    }),
-  )
+  return deps.store.runCall(ingestCallOf(event, deps))
+}
+
+/** The call as data: its message id, the fresh ids its plan may take, the goal it reaches. */
+export function ingestCallOf(
+  event: IngestEvent,
+  deps: Pick<IngestDeps, 'newId' | 'personalization'>,
+): IngestCall {
+  const goal =
+    event.type === 'track' && event.event !== undefined
+      ? deps.personalization?.goal(event.event)
+      : undefined
+  return {
+    event,
+    messageId: event.messageId ?? randomUUID(),
+    ids: Array.from({ length: idsPerCall }, () => deps.newId()),
+    goal,
+  }
 }

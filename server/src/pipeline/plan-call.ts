@@ -1,5 +1,6 @@
 import { companyKeys, workEmailDomain } from '../accounts/account-keys.ts'
-import type { Conversion, Impression } from '../measurement/exposure.ts'
+import { goalConversions } from '../measurement/goal-conversions.ts'
+import type { Impression } from '../measurement/exposure.ts'
 import {
   findSuppression,
   suppressedResult,
@@ -7,42 +8,22 @@ import {
 } from '../privacy/check-suppression.ts'
 import type { StoredEvent } from '../profile/profile.ts'
 import { recordVisit } from '../profile/visitor-stats.ts'
-import type { CallPlan, CallRequest, CallSnapshot, WriteOp } from '../store/call-batch.ts'
+import type { CallPlan, CallRequest, CallSnapshot, Planner, WriteOp } from '../store/call-batch.ts'
 import { applyTraits } from './apply-traits.ts'
+import type { IngestCall } from './ingest-call.ts'
 import type { IngestEvent, IngestResult } from './ingest-event.ts'
 import { resolveAccount } from './resolve-account.ts'
 import { resolveIdentity } from './resolve-identity.ts'
 import { KeyNotRead, SnapshotView } from './snapshot-view.ts'
 import type { Warning } from './warnings.ts'
 
-/** The measurement step, pure: which conversions a goal reached on a profile's impressions. */
-export interface GoalCounter {
-  isGoal(eventName: string): boolean
-  /** The conversions `goal` at `at` counts for these impressions of `profileId`. */
-  conversions(
-    impressions: readonly Impression[],
-    profileId: string,
-    goal: string,
-    at: number,
-  ): Conversion[]
-}
-
-/** What a call's plan needs besides the snapshot. */
-export interface PlanContext {
-  /** The call's message id (the sender's, or one made for it). */
-  messageId: string
-  /** The id source for new profiles, accounts and rotated devices. */
-  newId: () => string
-  /** The goal this call reaches (a track event named as a goal), if any. */
-  goal: string | undefined
-  goals: GoalCounter | undefined
-}
-
-/** The goal a call reaches, if it is a track event the config names as one. */
-export function goalOf(event: IngestEvent, goals: GoalCounter | undefined): string | undefined {
-  return event.type === 'track' && event.event !== undefined && goals?.isGoal(event.event) === true
-    ? event.event
-    : undefined
+/** A call's plan for an engine: what to read first, and the pure function from it to the writes. */
+export function plannerOf(call: IngestCall): {
+  request: CallRequest
+  plan: Planner<IngestResult>
+} {
+  const request = callRequestOf(call)
+  return { request, plan: (snapshot) => planCall(snapshot, request, call) }
 }
 
 /**
@@ -50,11 +31,8 @@ export function goalOf(event: IngestEvent, goals: GoalCounter | undefined): stri
  * and email give, its message key and the suppression keys of its identifiers; locked in that
  * neighbourhood so two calls about the same identity queue on engines that lock.
  */
-export function callRequestOf(
-  event: IngestEvent,
-  messageId: string,
-  goal: string | undefined,
-): CallRequest {
+export function callRequestOf(call: IngestCall): CallRequest {
+  const { event } = call
   const anonymousIds = [event.anonymousId, event.previousId].filter(isDefined)
   const userIds = [event.userId, event.previousId].filter(isDefined)
   const accountKeys =
@@ -76,9 +54,9 @@ export function callRequestOf(
     anonymousIds,
     userIds,
     accountKeys,
-    messageKey: `${event.source}:${messageId}`,
+    messageKey: `${event.source}:${call.messageId}`,
     suppressionKeys: suppressionCandidates(event).map((candidate) => candidate.key),
-    impressions: goal !== undefined,
+    impressions: call.goal !== undefined,
   }
 }
 
@@ -91,9 +69,9 @@ export function callRequestOf(
 export function planCall(
   snapshot: CallSnapshot,
   request: CallRequest,
-  event: IngestEvent,
-  context: PlanContext,
+  call: IngestCall,
 ): CallPlan<IngestResult> {
+  const { event } = call
   const suppressed = findSuppression(suppressionCandidates(event), snapshot.suppressed)
   if (suppressed !== undefined) {
     return { kind: 'write', writes: [], result: suppressedResult(event, suppressed) }
@@ -107,7 +85,8 @@ export function planCall(
     { op: 'claimMessage', key: request.messageKey, receivedAt: event.receivedAt },
   ]
   try {
-    const identity = resolveIdentity(view, writes, event, context.newId, warnings)
+    const newId = idSource(call.ids)
+    const identity = resolveIdentity(view, writes, event, newId, warnings)
     let profile = identity.profile
     profile = {
       ...profile,
@@ -118,21 +97,21 @@ export function planCall(
       writes,
       profile,
       event,
-      { newId: context.newId, emailMayHaveChanged: identity.merged || 'email' in event.traits },
+      { newId, emailMayHaveChanged: identity.merged || 'email' in event.traits },
       warnings,
     )
-    const { goal } = context
+    const { goal } = call
     profile = {
       ...profile,
       visitor: recordVisit(profile.visitor, { ...visitOf(event), conversion: goal !== undefined }),
       updatedAt: Math.max(profile.updatedAt, event.receivedAt),
     }
     writes.push({ op: 'putProfile', profile })
-    const stored = storedEventOf(event, profile.id, context.messageId)
+    const stored = storedEventOf(event, profile.id, call.messageId)
     if (stored !== undefined) writes.push({ op: 'appendEvent', event: stored })
-    if (goal !== undefined && context.goals !== undefined) {
+    if (goal !== undefined) {
       const impressions = impressionsAfter(view, writes, profile.id)
-      for (const conversion of context.goals.conversions(impressions, profile.id, goal, event.at)) {
+      for (const conversion of goalConversions(impressions, profile.id, goal, event.at)) {
         writes.push({ op: 'recordConversion', conversion })
       }
     }
@@ -146,6 +125,9 @@ export function planCall(
         rotated: identity.rotated,
         duplicate: false,
         warnings,
+        merges: writes.flatMap((write) =>
+          write.op === 'appendMergeLog' ? [write.entry.kind] : [],
+        ),
       },
     }
   } catch (error) {
@@ -197,6 +179,19 @@ function duplicateOf(view: SnapshotView, event: IngestEvent, warnings: Warning[]
     rotated: false,
     duplicate: true,
     warnings,
+    merges: [],
+  }
+}
+
+/** The plan's id source: the call's fresh ids in order (see `IngestCall.ids`). */
+function idSource(ids: readonly string[]): () => string {
+  let next = 0
+  return () => {
+    const id = ids[next]
+    // More than `idsPerCall` would be a bug in the plan, not bad input.
+    if (id === undefined) throw new Error('the call ran out of fresh ids')
+    next += 1
+    return id
   }
 }
 

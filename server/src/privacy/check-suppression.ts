@@ -63,5 +63,6 @@ export function suppressedResult(event: IngestEvent, by: SuppressedBy): IngestRe
         path: by.path,
       },
     ],
+    merges: [],
   }
 }

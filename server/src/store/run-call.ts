@@ -5,6 +5,9 @@ import {
   type Planner,
   type WriteOp,
 } from './call-batch.ts'
+import type { IngestCall } from '../pipeline/ingest-call.ts'
+import type { IngestResult } from '../pipeline/ingest-event.ts'
+import { plannerOf } from '../pipeline/plan-call.ts'
 import { StoreConflictError } from './store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from './store.ts'
 
@@ -108,11 +111,11 @@ export async function applyWrites(writer: StoreWriter, writes: readonly WriteOp[
  * Carries out a call inside one transaction of `store`: lock, read, plan, (read more, plan),
  * write, commit. The generic `Store.runCall` of engines whose transactions may hold locks.
  */
-export function runCallInTransaction<T>(
+export function runCallInTransaction(
   store: Pick<Store, 'transaction'>,
-  request: CallRequest,
-  plan: Planner<T>,
-): Promise<T> {
+  call: IngestCall,
+): Promise<IngestResult> {
+  const { request, plan } = plannerOf(call)
   return store.transaction((tx) =>
     runCallWith(tx, request, plan, (current) => readCallSnapshot(tx, current)),
   )

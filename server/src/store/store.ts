@@ -1,6 +1,7 @@
 import type { Conversion, DailyCount, Impression, VariationCount } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
-import type { CallRequest, Planner } from './call-batch.ts'
+import type { IngestCall } from '../pipeline/ingest-call.ts'
+import type { IngestResult } from '../pipeline/ingest-event.ts'
 import type { ChangeListener } from './change-feed.ts'
 import type { RecordCursor, RecordKind, RecordPage, StoreRecord } from './store-records.ts'
 
@@ -137,11 +138,13 @@ export interface Store {
    */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>
   /**
-   * Runs one pipeline call at the grain of a call: reads the neighbourhood `request` names as one
-   * snapshot, asks `plan` (pure; it may be asked again on a fresher snapshot after a conflict)
-   * what to write, writes that as one batch and settles after the commit is durable.
+   * Runs one pipeline call at the grain of a call: reads the neighbourhood the call names
+   * (`callRequestOf`) as one snapshot, asks the pure plan (`planCall`; it may be asked again on
+   * a fresher snapshot after a conflict) what to write, writes that as one batch and settles
+   * after the commit is durable. The call is plain data, so an engine may run it on another
+   * thread.
    */
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T>
+  runCall(call: IngestCall): Promise<IngestResult>
   /** Runs reads against a consistent view. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>
   /**

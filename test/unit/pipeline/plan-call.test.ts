@@ -1,13 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Conversion, Impression } from '../../../server/src/measurement/exposure.ts'
+import type { Impression } from '../../../server/src/measurement/exposure.ts'
+import type { GoalSpec } from '../../../server/src/measurement/goal-conversions.ts'
+import type { IngestCall } from '../../../server/src/pipeline/ingest-call.ts'
 import type { IngestEvent } from '../../../server/src/pipeline/ingest-event.ts'
-import {
-  callRequestOf,
-  planCall,
-  type GoalCounter,
-  type PlanContext,
-} from '../../../server/src/pipeline/plan-call.ts'
+import { callRequestOf, planCall } from '../../../server/src/pipeline/plan-call.ts'
 import { suppressionKey } from '../../../server/src/privacy/suppression-keys.ts'
 import { newProfile, type Profile } from '../../../server/src/profile/profile.ts'
 import {
@@ -39,23 +36,20 @@ function event(fields: Partial<IngestEvent>): IngestEvent {
   }
 }
 
-function ids(): () => string {
-  let n = 0
-  return () => `new-${(n += 1)}`
+/** The event as the call an engine runs: its message id, three fresh ids, and a goal if any. */
+function callOf(ingest: IngestEvent, goal?: GoalSpec): IngestCall {
+  return {
+    event: ingest,
+    messageId: ingest.messageId ?? 'm',
+    ids: ['new-1', 'new-2', 'new-3'],
+    goal,
+  }
 }
 
-function plan(snapshot: CallSnapshot, call: IngestEvent, extra: Partial<PlanContext> = {}) {
-  const request = callRequestOf(call, call.messageId ?? 'm', extra.goal)
-  return {
-    request,
-    planned: planCall(snapshot, request, call, {
-      messageId: call.messageId ?? 'm',
-      newId: ids(),
-      goal: undefined,
-      goals: undefined,
-      ...extra,
-    }),
-  }
+function plan(snapshot: CallSnapshot, ingest: IngestEvent, goal?: GoalSpec) {
+  const call = callOf(ingest, goal)
+  const request = callRequestOf(call)
+  return { request, planned: planCall(snapshot, request, call) }
 }
 
 function writesOf(planned: ReturnType<typeof plan>['planned']) {
@@ -66,14 +60,14 @@ function writesOf(planned: ReturnType<typeof plan>['planned']) {
 describe('callRequestOf', () => {
   it('names the devices, user ids, company and email account keys, message and suppression keys', () => {
     const request = callRequestOf(
-      event({
-        anonymousId: 'a1',
-        userId: 'u1',
-        traits: { email: 'ann@acme.com' },
-        company: { id: 'c1', domain: 'acme.com' },
-      }),
-      'm1',
-      undefined,
+      callOf(
+        event({
+          anonymousId: 'a1',
+          userId: 'u1',
+          traits: { email: 'ann@acme.com' },
+          company: { id: 'c1', domain: 'acme.com' },
+        }),
+      ),
     )
     expect(request).toEqual({
       locks: ['anonymous:a1', 'user:u1', 'account:id:c1', 'account:domain:acme.com'],
@@ -94,11 +88,8 @@ describe('callRequestOf', () => {
 describe('callRequestOf and the email domain', () => {
   it('reads (and locks) the email domain account only when no company decides the account', () => {
     const keysOf = (company: IngestEvent['company']) =>
-      callRequestOf(
-        event({ userId: 'u1', traits: { email: 'ann@acme.com' }, company }),
-        'm1',
-        undefined,
-      ).accountKeys
+      callRequestOf(callOf(event({ userId: 'u1', traits: { email: 'ann@acme.com' }, company })))
+        .accountKeys
     expect(keysOf(undefined)).toEqual(['domain:acme.com'])
     // A shared domain must not queue every call of a company that names its own id.
     expect(keysOf({ id: 'c1' })).toEqual(['id:c1'])
@@ -156,12 +147,7 @@ describe('planCall', () => {
     // The first read could not know the merged email's domain: read it, then plan again.
     expect(first.planned).toEqual({ kind: 'read-more', accountKeys: ['domain:acme.com'] })
     const request: CallRequest = { ...first.request, accountKeys: ['domain:acme.com'] }
-    const again = planCall(snapshot, request, call, {
-      messageId: 'm1',
-      newId: ids(),
-      goal: undefined,
-      goals: undefined,
-    })
+    const again = planCall(snapshot, request, callOf(call))
     const { writes, result } = writesOf(again)
     expect(writes.map((write) => write.op)).toEqual([
       'claimMessage',
@@ -195,16 +181,7 @@ describe('planCall', () => {
       { profileId: 'anon', experienceId: 'e1', variation: 'B', control: false, at: 5 },
       { profileId: 'anon', experienceId: 'e2', variation: 'A', control: true, at: 5 },
     ]
-    const goals: GoalCounter = {
-      isGoal: (name) => name === 'Signed up',
-      conversions: (held, profileId, goal, at): Conversion[] =>
-        held.map((impression) => ({
-          profileId,
-          experienceId: `${impression.experienceId}:${impression.variation}`,
-          goal,
-          at,
-        })),
-    }
+    const goal: GoalSpec = { name: 'Signed up', experienceIds: ['e1', 'e2'], windowMs: 10_000 }
     const snapshot = {
       ...emptySnapshot(),
       devices: [{ anonymousId: 'a1', profileId: 'anon' }],
@@ -213,13 +190,13 @@ describe('planCall', () => {
       impressions,
     }
     const call = event({ type: 'track', event: 'Signed up', anonymousId: 'a1', userId: 'u1' })
-    const { writes } = writesOf(plan(snapshot, call, { goal: 'Signed up', goals }).planned)
+    const { writes } = writesOf(plan(snapshot, call, goal).planned)
     // The known user's bucket in e1 stands; the device's e2 moves over.
     expect(
       writes.flatMap((write) => (write.op === 'recordConversion' ? [write.conversion] : [])),
     ).toEqual([
-      { profileId: 'known', experienceId: 'e1:A', goal: 'Signed up', at: 1_000 },
-      { profileId: 'known', experienceId: 'e2:A', goal: 'Signed up', at: 1_000 },
+      { profileId: 'known', experienceId: 'e1', goal: 'Signed up', at: 1_000 },
+      { profileId: 'known', experienceId: 'e2', goal: 'Signed up', at: 1_000 },
     ])
   })
 })
@@ -292,14 +269,10 @@ const call = fc
 
 /** Plans like an engine does: reads the keys the plan asks for (none found) and plans again. */
 function planFully(snapshot: CallSnapshot, ingest: IngestEvent) {
-  let request = callRequestOf(ingest, 'm1', undefined)
+  const call = callOf(ingest)
+  let request = callRequestOf(call)
   for (let read = 0; read < 3; read += 1) {
-    const planned = planCall(snapshot, request, ingest, {
-      messageId: 'm1',
-      newId: ids(),
-      goal: undefined,
-      goals: undefined,
-    })
+    const planned = planCall(snapshot, request, call)
     if (planned.kind === 'write') return planned
     expect(planned.accountKeys.every((key) => !request.accountKeys.includes(key))).toBe(true)
     request = { ...request, accountKeys: [...request.accountKeys, ...planned.accountKeys] }

@@ -3,7 +3,8 @@ import type { Conversion, Impression } from '../../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../../profile/profile.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { Mutex } from '../mutex.ts'
-import type { CallRequest, Planner } from '../call-batch.ts'
+import type { IngestCall } from '../../pipeline/ingest-call.ts'
+import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { runCallInTransaction } from '../run-call.ts'
 import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
 import { writeRecords, type RecordKind, type StoreRecord } from '../store-records.ts'
@@ -59,8 +60,8 @@ export class MemoryStore implements Store {
     })
   }
 
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    return runCallInTransaction(this, request, plan)
+  runCall(call: IngestCall): Promise<IngestResult> {
+    return runCallInTransaction(this, call)
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {

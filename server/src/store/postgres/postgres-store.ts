@@ -7,7 +7,9 @@ import { PostgresChangeListener } from './postgres-listener.ts'
 import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
-import type { CallRequest, Planner } from '../call-batch.ts'
+import type { IngestCall } from '../../pipeline/ingest-call.ts'
+import type { IngestResult } from '../../pipeline/ingest-event.ts'
+import { plannerOf } from '../../pipeline/plan-call.ts'
 import { runCallWith } from '../run-call.ts'
 import { readPostgresSnapshot } from './postgres-snapshot.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
@@ -132,7 +134,8 @@ export class PostgresStore implements Store {
    * neighbourhood, its whole snapshot in one statement (`postgres-snapshot.ts`), its writes,
    * COMMIT. A conflict re-runs the whole call.
    */
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+  runCall(call: IngestCall): Promise<IngestResult> {
+    const { request, plan } = plannerOf(call)
     return this.#retrying((tx, sql) =>
       runCallWith(tx, request, plan, (current) => readPostgresSnapshot(sql, current)),
     )

@@ -4,10 +4,10 @@ import Database from 'better-sqlite3'
 import { AppError } from '../../errors/app-error.ts'
 import type { VariationCount } from '../../measurement/exposure.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
-import { ChangeClock, clockKey } from './change-clock.ts'
 import { ReadSessions } from './read-sessions.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
-import type { CallRequest, Planner } from '../call-batch.ts'
+import type { IngestCall } from '../../pipeline/ingest-call.ts'
+import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { runCallInTransaction } from '../run-call.ts'
 import type { ConsoleReads, Store, StoreReader, StoreWriter } from '../store.ts'
 import {
@@ -76,8 +76,7 @@ export class SqliteEngine implements Store {
   readonly #feed = new ChangeFeed()
   readonly #begin: string
   readonly #readSessions: ReadSessions | undefined
-  /** Which commit last changed what (see `change-clock.ts`): a batch's cheap snapshot check. */
-  readonly #clock = new ChangeClock()
+  #commits = 0
 
   /**
    * `readOnly`: a second connection to a file the writer already opened and migrated, for
@@ -114,30 +113,17 @@ export class SqliteEngine implements Store {
     return this.#enqueue(fn)
   }
 
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    return runCallInTransaction(this, request, plan)
-  }
-
   /**
-   * Runs reads at once, outside the queue: they may see the rows of a group that has not
-   * committed yet. Only for reads whose result is checked again inside the write that uses them
-   * (a call's snapshot, see sqlite-worker.ts), which then finds any difference.
+   * A call's read, plan and write, one after the other in this thread's queue: no other
+   * transaction runs in between, so its snapshot cannot change before its batch is written.
    */
-  readNow<T>(fn: (reader: StoreReader) => T): T {
-    return fn(this.#writer)
+  runCall(call: IngestCall): Promise<IngestResult> {
+    return runCallInTransaction(this, call)
   }
 
-  /** Commits so far; a snapshot read after the answer that carried it sees them all. */
+  /** Commits so far: a read on another connection begun after the `n`th sees it. */
   get commits(): number {
-    return this.#clock.commits
-  }
-
-  /**
-   * Inside a transaction: whether none of `keys` (`snapshotKeys`) changed after commit `seq`,
-   * whether committed since or written by the running group's earlier transactions.
-   */
-  unchangedSince(seq: number, keys: readonly string[]): boolean {
-    return this.#clock.unchangedSince(seq, keys)
+    return this.#commits
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -193,13 +179,11 @@ export class SqliteEngine implements Store {
       try {
         const value = await work.fn(trackChanges(this.#writer, changedByWork))
         this.#run('RELEASE work')
-        this.#clock.workDone(true)
         done.push({ work, ok: true, value })
         for (const key of changedByWork) changed.add(key)
       } catch (error) {
         this.#run('ROLLBACK TO work')
         this.#run('RELEASE work')
-        this.#clock.workDone(false)
         done.push({ work, ok: false, value: error })
       }
     }
@@ -207,11 +191,10 @@ export class SqliteEngine implements Store {
       this.#run('COMMIT')
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
-      this.#clock.groupDone(false)
       for (const { work } of done) work.reject(error)
       return
     }
-    this.#clock.groupDone(true)
+    this.#commits += 1
     this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
     for (const { work, ok, value } of done) {
       if (ok) work.resolve(value)
@@ -231,7 +214,6 @@ export class SqliteEngine implements Store {
 
   pruneMessages(before: number): Promise<number> {
     return this.#enqueue(async () => {
-      this.#clock.markAll()
       return this.#run('DELETE FROM messages WHERE received_at < ?', before).changes
     })
   }
@@ -284,9 +266,6 @@ export class SqliteEngine implements Store {
   }
 
   #createWriter(): StoreWriter {
-    const mark = (...keys: string[]) => {
-      for (const key of keys) this.#clock.mark(key)
-    }
     return {
       profile: async (id) => {
         const row = this.#get('SELECT * FROM profiles WHERE id = ?', id)
@@ -333,20 +312,14 @@ export class SqliteEngine implements Store {
           'SELECT key FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
           JSON.stringify(keys),
         ).map((row) => row.key as string),
-      claimMessage: async (key, receivedAt) => {
-        mark(clockKey.message(key))
-        return (
-          this.#run(
-            'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
-            key,
-            receivedAt,
-          ).changes === 1
-        )
-      },
+      claimMessage: async (key, receivedAt) =>
+        this.#run(
+          'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+          key,
+          receivedAt,
+        ).changes === 1,
       lock: async () => undefined,
       putProfile: async (profile) => {
-        mark(clockKey.profile(profile.id))
-        if (typeof profile.userId === 'string') mark(clockKey.user(profile.userId))
         this.#run(
           `INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
@@ -356,13 +329,11 @@ export class SqliteEngine implements Store {
         )
       },
       deleteProfile: async (id) => {
-        mark(clockKey.profile(id), clockKey.impressions(id))
         this.#run('DELETE FROM profiles WHERE id = ?', id)
         this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
         this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
       },
       linkAnonymousId: async (anonymousId, profileId, at) => {
-        mark(clockKey.device(anonymousId))
         this.#run(
           `INSERT INTO anonymous_ids (anonymous_id, profile_id, linked_at) VALUES (?, ?, ?)
            ON CONFLICT (anonymous_id) DO UPDATE SET profile_id = excluded.profile_id,
@@ -373,13 +344,9 @@ export class SqliteEngine implements Store {
         )
       },
       unlinkAnonymousId: async (anonymousId) => {
-        mark(clockKey.device(anonymousId))
         this.#run('DELETE FROM anonymous_ids WHERE anonymous_id = ?', anonymousId)
       },
       moveProfileData: async (fromProfileId, toProfileId) => {
-        // The devices that move are found through `from` by any snapshot that read them.
-        mark(clockKey.profile(fromProfileId), clockKey.profile(toProfileId))
-        mark(clockKey.impressions(fromProfileId), clockKey.impressions(toProfileId))
         this.#run(
           'UPDATE anonymous_ids SET profile_id = ? WHERE profile_id = ?',
           toProfileId,
@@ -401,7 +368,6 @@ export class SqliteEngine implements Store {
         }
       },
       putAccount: async (account) => {
-        mark(clockKey.account(account.id))
         this.#run(
           `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
@@ -409,10 +375,6 @@ export class SqliteEngine implements Store {
         )
       },
       linkAccountKey: async (key, accountId) => {
-        // The key's former account loses it: a snapshot of that account listed it.
-        const former = this.#get('SELECT account_id FROM account_keys WHERE key = ?', key)
-        if (former !== undefined) mark(clockKey.account(former.account_id as string))
-        mark(clockKey.accountKey(key), clockKey.account(accountId))
         this.#run(
           `INSERT INTO account_keys (key, account_id) VALUES (?, ?)
            ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id`,
@@ -453,7 +415,6 @@ export class SqliteEngine implements Store {
       },
       suppress: async (entries) => {
         for (const entry of entries) {
-          mark(clockKey.suppression(entry.key))
           this.#run(
             `INSERT INTO suppressions (key, kind, reason, at) VALUES (?, ?, ?, ?)
              ON CONFLICT (key) DO NOTHING`,
@@ -465,7 +426,6 @@ export class SqliteEngine implements Store {
         }
       },
       unsuppress: async (keys) => {
-        mark(...keys.map(clockKey.suppression))
         return this.#run(
           'DELETE FROM suppressions WHERE key IN (SELECT value FROM json_each(?))',
           JSON.stringify(keys),
@@ -489,7 +449,6 @@ export class SqliteEngine implements Store {
       exportPage: async (kind, after, limit) => this.#exportPage(kind, after, limit),
       importRecords: (records) => writeRecords(this.#writer, records),
       recordImpression: async (impression) => {
-        mark(clockKey.impressions(impression.profileId))
         return (
           this.#run(
             `INSERT INTO impressions (profile_id, experience_id, variation, control, at)

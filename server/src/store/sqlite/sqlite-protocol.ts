@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.ts'
 import type { ErrorCode } from '../../errors/error-codes.ts'
-import type { CallRequest, WriteOp } from '../call-batch.ts'
+import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
 import type { StoreWriter } from '../store.ts'
 
@@ -14,22 +14,8 @@ import type { StoreWriter } from '../store.ts'
 export type SessionMethod = keyof StoreWriter
 
 export type Request =
-  /** The snapshot of a call, as JSON text (the write sends it back to prove nothing changed). */
-  | { id: number; type: 'snapshot'; request: CallRequest }
-  /**
-   * Writes a call's batch if its snapshot still holds: none of `keys` changed after commit
-   * `seq` (when the event loop read it at that commit), or else it still reads as `expected`;
-   * otherwise answers the fresh snapshot.
-   */
-  | {
-      id: number
-      type: 'write'
-      request: CallRequest
-      seq: number | undefined
-      keys: string[]
-      expected: string
-      writes: WriteOp[]
-    }
+  /** A pipeline call: its read, plan and batch in the worker, answered after the commit. */
+  | { id: number; type: 'run'; call: IngestCall }
   /** Opens a transaction (or a read) whose statements the event loop sends one by one. */
   | { id: number; type: 'begin'; mode: 'write' | 'read' }
   | { id: number; type: 'call'; session: number; method: SessionMethod; args: unknown[] }
@@ -46,9 +32,6 @@ export type Response =
   /** `seq`: the commits so far, all of them visible to a read begun after this answer. */
   | { type: 'result'; id: number; value: unknown; seq: number }
   | { type: 'error'; id: number; error: WireError; seq: number }
-
-/** What the `write` request answers. */
-export type WriteOutcome = { ok: true } | { ok: false; snapshot: string }
 
 /** An error as it crosses the thread boundary: enough to rebuild the types callers test for. */
 export interface WireError {

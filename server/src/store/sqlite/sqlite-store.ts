@@ -1,26 +1,14 @@
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../../errors/app-error.ts'
-import type { CallRequest, CallSnapshot, Planner } from '../call-batch.ts'
+import type { IngestCall } from '../../pipeline/ingest-call.ts'
+import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
-import { KeyLocks } from '../key-locks.ts'
-import { readCallSnapshot, widen } from '../run-call.ts'
-import { StoreConflictError } from '../store-conflict.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
-import { snapshotKeys } from './change-clock.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
-import {
-  fromWire,
-  type Request,
-  type Response,
-  type SessionMethod,
-  type WriteOutcome,
-} from './sqlite-protocol.ts'
+import { fromWire, type Request, type Response, type SessionMethod } from './sqlite-protocol.ts'
 
 export type { SqliteStoreOptions } from './sqlite-engine.ts'
-
-/** Plans of one call made before it counts as a conflict (the neighbourhood kept changing). */
-const maxPlans = 8
 
 /** Every method of a store writer, so a session can forward each of them to the worker. */
 const writerMethods: readonly SessionMethod[] = [
@@ -65,14 +53,13 @@ const writerMethods: readonly SessionMethod[] = [
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 
 /**
- * The default engine as the event loop sees it: SQLite writes on a worker thread
- * (`sqlite-worker.ts` runs `SqliteEngine` there), so write statements and the COMMIT's fsync
- * overlap the parsing of the next requests instead of blocking it. Reads (`read(fn)` and a
- * call's snapshot) run at once on this thread's own read-only connection. A pipeline call is
- * one message, its batch, which the worker writes only if the snapshot still holds (its change
- * clock, else a second read; a stale plan is planned again on the fresh one). Other
- * transactions send their statements one message each. Every write settles only after the
- * worker's COMMIT is durable.
+ * The default engine as the event loop sees it: SQLite on a worker thread (`sqlite-worker.ts`
+ * runs `SqliteEngine` there), so the statements and the COMMIT's fsync overlap the parsing of
+ * the next requests instead of blocking it. A pipeline call is one message: the worker reads its
+ * snapshot, plans it (the pure `planCall`) and writes its batch, one call after another, so no
+ * plan is ever made on a stale snapshot. Reads (`read(fn)`) run at once on this thread's own
+ * read-only connection. Other transactions send their statements one message each. Every write
+ * settles only after the worker's COMMIT is durable.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
@@ -87,7 +74,6 @@ export class SqliteStore implements Store {
   /** The worker's commits this thread has heard of: every one is visible to a read begun now. */
   #seq = 0
   readonly #feed = new ChangeFeed()
-  readonly #callLocks = new KeyLocks()
   readonly #pending = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -159,86 +145,9 @@ export class SqliteStore implements Store {
     this.ready.catch(() => undefined)
   }
 
-  /**
-   * Calls that name the same device or user run one after another (one process owns the file,
-   * so in-process locks serialise those writers): a visitor's page, track and identify arriving
-   * together would otherwise keep invalidating each other's plans. Account keys are not locked:
-   * every call of a company touches its account, and queueing them would serialise a whole
-   * customer's traffic across commits; a plan whose account changed under it is caught by the
-   * worker's change clock and planned again.
-   */
-  runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    const identities = request.locks.filter((name) => !name.startsWith('account:'))
-    return this.#callLocks.run(identities, () => this.#runCall(request, plan))
-  }
-
-  async #runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
+  async runCall(call: IngestCall): Promise<IngestResult> {
     await this.#opened()
-    let current = request
-    let read = await this.#snapshot(current)
-    for (let attempt = 1; attempt <= maxPlans; attempt += 1) {
-      let planned
-      try {
-        planned = plan(read.snapshot)
-      } catch (error) {
-        // A snapshot the worker read while a group was half applied (`:memory:`, or the fresh
-        // one a failed write answers): a device pointing at a profile merged away. Read again.
-        if (!(error instanceof StoreConflictError)) throw error
-        read = await this.#snapshot(current)
-        continue
-      }
-      if (planned.kind === 'read-more') {
-        current = widen(current, planned.accountKeys)
-        read = await this.#snapshot(current)
-        continue
-      }
-      let outcome: WriteOutcome
-      try {
-        outcome = (await this.#send({
-          type: 'write',
-          request: current,
-          seq: read.seq,
-          keys: read.keys,
-          expected: read.json,
-          writes: planned.writes,
-        })) as WriteOutcome
-      } catch (error) {
-        // Another call claimed the message id between the snapshot and the write: re-read.
-        if (!(error instanceof StoreConflictError)) throw error
-        read = await this.#snapshot(current)
-        continue
-      }
-      if (outcome.ok) return planned.result
-      read = fromJson(outcome.snapshot)
-    }
-    // Retryable, as a PostgreSQL serialization failure that outlived its retries is.
-    throw new AppError(
-      'store_unavailable',
-      'The profile store kept changing under this call; retry later',
-      { cause: new StoreConflictError('the call kept finding its neighbourhood changed') },
-    )
-  }
-
-  /**
-   * A call's snapshot: read at once on this thread's connection, with the commit it was read at
-   * and the keys it depends on (the worker's cheap check). `:memory:` asks the worker.
-   */
-  async #snapshot(request: CallRequest): Promise<ReadSnapshot> {
-    const reads = this.#reads
-    if (reads === undefined) {
-      return fromJson((await this.#send({ type: 'snapshot', request })) as string)
-    }
-    return reads.read(async (reader) => {
-      // Every commit up to `seq` is visible to this read (see `ReadSessions`).
-      const seq = this.#seq
-      const snapshot = await readCallSnapshot(reader, request)
-      return {
-        snapshot,
-        json: JSON.stringify(snapshot),
-        seq,
-        keys: snapshotKeys(request, snapshot),
-      }
-    })
+    return (await this.#send({ type: 'run', call })) as IngestResult
   }
 
   /** Waits for the worker to open the file; rejects as every call would when it could not. */
@@ -346,18 +255,6 @@ export class SqliteStore implements Store {
     }
     this.#worker.unref()
   }
-}
-
-/** A snapshot with what the worker needs to check it cheaply (`seq` unknown: compare it). */
-interface ReadSnapshot {
-  snapshot: CallSnapshot
-  json: string
-  seq: number | undefined
-  keys: string[]
-}
-
-function fromJson(json: string): ReadSnapshot {
-  return { snapshot: JSON.parse(json) as CallSnapshot, json, seq: undefined, keys: [] }
 }
 
 /** A store that cannot answer any more: a retryable 503, as the engine's own faults are. */

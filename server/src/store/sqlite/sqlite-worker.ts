@@ -1,13 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { applyWrites, readCallSnapshot } from '../run-call.ts'
 import type { StoreReader, StoreWriter } from '../store.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
-import { toWire, type Request, type Response, type WriteOutcome } from './sqlite-protocol.ts'
+import { toWire, type Request, type Response } from './sqlite-protocol.ts'
 
 /*
  * The worker thread that owns the SQLite connection. It runs the engine (prepared statements,
- * group commit, durability) exactly as the event loop used to, and answers `SqliteStore`'s
- * requests. A call's snapshot read and its batch write are one message each.
+ * group commit, durability) and answers `SqliteStore`'s requests. A pipeline call is one
+ * message: its snapshot read, its pure plan and its batch all run here, in the engine's queue.
  */
 
 const port = parentPort
@@ -72,28 +71,8 @@ function begin(id: number, mode: 'write' | 'read'): void {
 
 port.on('message', (message: Request) => {
   switch (message.type) {
-    case 'snapshot':
-      // At once, not behind the group being committed: the write checks it again anyway.
-      answer(message.id, async () =>
-        JSON.stringify(await engine.readNow((reader) => readCallSnapshot(reader, message.request))),
-      )
-      break
-    case 'write':
-      answer(message.id, () =>
-        engine.transaction(async (tx): Promise<WriteOutcome> => {
-          // The snapshot the plan was made on must still be what the store holds: otherwise
-          // another call changed the neighbourhood since, and the plan is made again. Mostly
-          // the change clock says so at once; when it cannot (a key it depends on changed since,
-          // perhaps to the same value), the snapshot is read again and compared.
-          const { seq, keys } = message
-          if (seq === undefined || !engine.unchangedSince(seq, keys)) {
-            const snapshot = JSON.stringify(await readCallSnapshot(tx, message.request))
-            if (snapshot !== message.expected) return { ok: false, snapshot }
-          }
-          await applyWrites(tx, message.writes)
-          return { ok: true }
-        }),
-      )
+    case 'run':
+      answer(message.id, () => engine.runCall(message.call))
       break
     case 'begin':
       begin(message.id, message.mode)

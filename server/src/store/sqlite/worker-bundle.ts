@@ -1,24 +1,45 @@
 import { createHash } from 'node:crypto'
-import { existsSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { buildSync } from 'esbuild'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build, type Plugin } from 'esbuild'
 
-let built: string | undefined
+/**
+ * A CommonJS bundle has no `import.meta`: each module's `import.meta.dirname` and `url` become
+ * the literal location of its source file (the free-mail list is read next to its module).
+ */
+const moduleLocations: Plugin = {
+  name: 'module-locations',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => ({
+      loader: 'ts',
+      contents: readFileSync(args.path, 'utf8')
+        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+    }))
+  },
+}
 
 /**
  * The SQLite worker (`sqlite-worker.ts`) bundled into one plain CommonJS file, built once per
- * process with esbuild and kept in the OS temp folder under the hash of its content. A worker
- * thread starts without the parent's TypeScript loader; teaching it TypeScript (tsx) would cost
- * about half a second per store, this file about 30 ms. better-sqlite3 stays outside the bundle,
- * required by its absolute path (it loads a native addon next to itself).
+ * process with esbuild (when this module loads) and kept in the OS temp folder under the hash of
+ * its content. A worker thread starts without the parent's TypeScript loader; teaching it
+ * TypeScript (tsx) would cost about half a second per store, this file about 50 ms once.
+ * better-sqlite3 stays outside the bundle, required by its absolute path (it loads a native
+ * addon next to itself).
  */
+const built = await buildWorker()
+
+/** The bundled worker's path. */
 export function sqliteWorkerFile(): string {
-  if (built !== undefined) return built
+  return built
+}
+
+async function buildWorker(): Promise<string> {
   const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3')
-  const result = buildSync({
+  const result = await build({
     entryPoints: [fileURLToPath(new URL('./sqlite-worker.ts', import.meta.url))],
     bundle: true,
     format: 'cjs',
@@ -27,6 +48,7 @@ export function sqliteWorkerFile(): string {
     write: false,
     logLevel: 'silent',
     external: ['better-sqlite3'],
+    plugins: [moduleLocations],
   })
   const bundled = result.outputFiles[0]?.text ?? ''
   const external = 'require("better-sqlite3")'
@@ -40,6 +62,5 @@ export function sqliteWorkerFile(): string {
     writeFileSync(partial, code)
     renameSync(partial, file)
   }
-  built = file
   return file
 }
