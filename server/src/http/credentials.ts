@@ -4,9 +4,28 @@ import { AppError } from '../errors/app-error.ts'
 
 /** Constant-time comparison of two secrets of any length. */
 export function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest()
-  const b = createHash('sha256').update(expected).digest()
-  return timingSafeEqual(a, b)
+  return timingSafeEqual(digestOf(given), digestOf(expected))
+}
+
+/**
+ * A secret known at start, kept as its digest: checking a given value against it hashes only the
+ * given one, in constant time whatever its length.
+ */
+export class KnownSecret {
+  readonly #digest: Buffer
+  constructor(secret: string) {
+    this.#digest = digestOf(secret)
+  }
+
+  /** Whether `given` is the secret; compare `digestOf(given)` for several secrets at once. */
+  matches(given: string | Buffer): boolean {
+    return timingSafeEqual(typeof given === 'string' ? digestOf(given) : given, this.#digest)
+  }
+}
+
+/** The SHA-256 digest constant-time comparisons work on. */
+export function digestOf(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest()
 }
 
 /** A short, stable name for a write key: dedup scope and logs never hold the key itself. */
@@ -39,12 +58,13 @@ export function requireWriteKey(
   keys: WriteKeys,
   options: { fromQuery?: boolean } = {},
 ): RequestHandler {
+  const known = knownKeys(keys)
   return (req, res, next) => {
     const key =
       basicUser(req.headers.authorization) ??
       bodyWriteKey(req.body) ??
       (options.fromQuery === true ? queryWriteKey(req.query) : undefined)
-    const match = key === undefined ? undefined : findKey(keys, key)
+    const match = key === undefined ? undefined : findKey(known, key)
     if (match === undefined) {
       next(
         new AppError(
@@ -69,14 +89,25 @@ export function writeKeyOf(res: { locals: Record<string, unknown> }): WriteKeyMa
   return match
 }
 
-function findKey(keys: WriteKeys, key: string): WriteKeyMatch | undefined {
+/** The write keys as digests with what a match yields, computed once per app. */
+function knownKeys(keys: WriteKeys): { secret: KnownSecret; match: WriteKeyMatch }[] {
+  return (['server', 'browser'] as const).flatMap((kind) =>
+    keys[kind].map((key) => ({
+      secret: new KnownSecret(key),
+      match: { source: writeKeySource(key), kind },
+    })),
+  )
+}
+
+function findKey(
+  known: readonly { secret: KnownSecret; match: WriteKeyMatch }[],
+  key: string,
+): WriteKeyMatch | undefined {
   // Every key is compared, so the time taken does not tell which list (if any) holds it.
+  const given = digestOf(key)
   let found: WriteKeyMatch | undefined
-  for (const kind of ['server', 'browser'] as const) {
-    for (const known of keys[kind]) {
-      if (sameSecret(key, known) && found === undefined)
-        found = { source: writeKeySource(known), kind }
-    }
+  for (const { secret, match } of known) {
+    if (secret.matches(given) && found === undefined) found = match
   }
   return found
 }
@@ -96,10 +127,11 @@ export function requireBearer(
   code: 'invalid_admin_token' | 'invalid_metrics_token',
   message: string,
 ): RequestHandler {
+  const expected = new KnownSecret(token)
   return (req, _res, next) => {
     const header = req.headers.authorization ?? ''
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined
-    if (given === undefined || !sameSecret(given, token)) {
+    if (given === undefined || !expected.matches(given)) {
       next(new AppError(code, message, { path: 'authorization' }))
       return
     }
