@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
 import { benchContainer, benchSqliteOptions } from './lib/bench-container.ts'
 import { listenOnLoopback, serveCpuOnStdin } from './lib/cpu-child.ts'
@@ -58,8 +57,8 @@ function bare(): Express {
 }
 
 /**
- * The container's edge without personalisation: the same global middleware (security headers,
- * signed-cookie parsing), body reader and cookie refresh as the real routes, answering a fixed
+ * The container's edge without personalisation: the same global middleware (security headers),
+ * signed-cookie reading, body reader and cookie refresh as the real routes, answering a fixed
  * payload. Separates what the edge costs from what personalising costs.
  */
 function edge(): Express {
@@ -67,9 +66,12 @@ function edge(): Express {
   app.disable('x-powered-by')
   app.disable('etag')
   app.use(securityHeaders)
-  app.use(cookieParser(config.cookieSecrets))
   app.post('/edge', ...jsonBody(limits.callBytes), (req, res) => {
-    writeAnonymousCookie(req, res, readAnonymousCookie(req) ?? 'x', undefined)
+    const secrets = config.cookieSecrets
+    writeAnonymousCookie(req, res, readAnonymousCookie(req, secrets) ?? 'x', {
+      secrets,
+      domain: undefined,
+    })
     res.json({ anonymousId: 'x', segments: [], experiences: [] })
   })
   return app

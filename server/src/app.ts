@@ -1,4 +1,3 @@
-import cookieParser from 'cookie-parser'
 import express, { type Express } from 'express'
 import type { AppDeps } from './app-deps.ts'
 import { consoleRoutes } from './console/console-routes.ts'
@@ -46,9 +45,7 @@ export function createApp(given: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy)
   app.use(requestObserver(deps.logger, metrics))
   app.use(securityHeaders)
-  // Only the browser endpoints read the anonymous-id cookie; their guards (origin, rate limit
-  // per visitor) run before any body is read.
-  app.use(browserPaths, cookieParser(deps.config.cookieSecrets))
+  // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.
   app.use(browserPaths, ...browserEdge(deps))
   // The hot path first, so its requests skip matching every other route.
   app.use(personalizeRoutes(deps))

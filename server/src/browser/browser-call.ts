@@ -104,7 +104,10 @@ export async function answerBrowserCall(
 ): Promise<BrowserAnswer> {
   const anonymousId = result.anonymousId ?? event.anonymousId
   if (anonymousId !== undefined)
-    writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+    writeAnonymousCookie(req, res, anonymousId, {
+      secrets: deps.config.cookieSecrets,
+      domain: deps.config.cookieDomain,
+    })
   const answer: BrowserAnswer = {
     anonymousId,
     userId: result.userId,

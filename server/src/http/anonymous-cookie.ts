@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Request, Response } from 'express'
 import { junkIdReason } from '../identity/junk-ids.ts'
 
@@ -7,33 +8,84 @@ export const anonymousCookieName = 'parley_aid'
 /** 400 days: the longest lifetime browsers honour for a cookie. */
 const maxAgeMs = 400 * 24 * 60 * 60 * 1000
 
+/** Where a request keeps the cookie it was read for, so a second read costs no HMAC. */
+const readOnce = Symbol('parley anonymous cookie')
+
 /**
  * The anonymous id from the signed, HttpOnly cookie, or `undefined` when it is missing or its
- * signature does not match (a tampered cookie is treated as no cookie).
+ * signature matches none of `secrets` (a tampered cookie is treated as no cookie). Only this
+ * cookie is parsed, when a route asks for it; the format is cookie-parser's (`s:<id>.<mac>`), so
+ * cookies set before keep working.
  */
-export function readAnonymousCookie(req: Request): string | undefined {
-  const signed = req.signedCookies as Record<string, unknown> | undefined
-  const value = signed?.[anonymousCookieName]
-  return typeof value === 'string' && junkIdReason(value) === undefined ? value : undefined
+export function readAnonymousCookie(req: Request, secrets: readonly string[]): string | undefined {
+  const memo = req as Request & { [readOnce]?: string | null }
+  const known = memo[readOnce]
+  if (known !== undefined) return known ?? undefined
+  const raw = cookieValue(req.headers.cookie, anonymousCookieName)
+  const value = raw?.startsWith('s:') === true ? unsign(raw.slice(2), secrets) : undefined
+  const id = value !== undefined && junkIdReason(value) === undefined ? value : undefined
+  memo[readOnce] = id ?? null
+  return id
 }
 
 /**
  * (Re)sets the cookie on every browser response: set by the server with `Set-Cookie`, it outlives
  * Safari's 7-day cap on script-written storage when the container is on the site's own domain.
+ * Signed with the first of `secrets`.
  */
 export function writeAnonymousCookie(
   req: Request,
   res: Response,
   anonymousId: string,
-  domain: string | undefined,
+  options: { secrets: readonly string[]; domain: string | undefined },
 ): void {
-  res.cookie(anonymousCookieName, anonymousId, {
-    signed: true,
+  const secret = options.secrets[0]
+  if (secret === undefined) throw new Error('the anonymous cookie needs a secret to sign it')
+  res.cookie(anonymousCookieName, `s:${anonymousId}.${signature(anonymousId, secret)}`, {
     httpOnly: true,
     sameSite: 'lax',
     secure: req.secure,
     maxAge: maxAgeMs,
     path: '/',
-    ...(domain === undefined ? {} : { domain }),
+    ...(options.domain === undefined ? {} : { domain: options.domain }),
   })
+}
+
+/** The value of one cookie in a `Cookie` header, URL-decoded; the first if it repeats. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined
+  for (let start = 0; start < header.length;) {
+    const end = header.indexOf(';', start)
+    const pair = header.slice(start, end < 0 ? header.length : end)
+    const equals = pair.indexOf('=')
+    if (equals > 0 && pair.slice(0, equals).trim() === name) {
+      let value = pair.slice(equals + 1).trim()
+      if (value.startsWith('"') && value.endsWith('"') && value.length > 1)
+        value = value.slice(1, -1)
+      try {
+        return value.includes('%') ? decodeURIComponent(value) : value
+      } catch {
+        return undefined
+      }
+    }
+    if (end < 0) break
+    start = end + 1
+  }
+  return undefined
+}
+
+function signature(value: string, secret: string): string {
+  return createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
+}
+
+function unsign(signed: string, secrets: readonly string[]): string | undefined {
+  const dot = signed.lastIndexOf('.')
+  if (dot < 0) return undefined
+  const value = signed.slice(0, dot)
+  const given = Buffer.from(signed.slice(dot + 1))
+  for (const secret of secrets) {
+    const expected = Buffer.from(signature(value, secret))
+    if (expected.length === given.length && timingSafeEqual(expected, given)) return value
+  }
+  return undefined
 }

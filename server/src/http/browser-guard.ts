@@ -48,19 +48,19 @@ export function visitorRateLimit(deps: AppDeps): RequestHandler {
       name: 'anonymousId',
       limit: deps.config.rateLimitVisitorPerMinute,
       windowMs: minute,
-      keyOf: visitorKey,
+      keyOf: (req) => visitorKey(req, deps.config.cookieSecrets),
     },
     limiterDeps(deps),
   )
 }
 
-function visitorKey(req: Request): string | undefined {
+function visitorKey(req: Request, secrets: readonly string[]): string | undefined {
   const body: unknown = req.body
   if (typeof body === 'object' && body !== null && Object.hasOwn(body, 'anonymousId')) {
     const id = (body as { anonymousId?: unknown }).anonymousId
     if (typeof id === 'string' && id !== '' && id.length <= maxIdLength) return id
   }
-  return readAnonymousCookie(req)
+  return readAnonymousCookie(req, secrets)
 }
 
 function limiterDeps(deps: AppDeps): RateLimitDeps {

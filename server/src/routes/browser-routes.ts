@@ -27,7 +27,7 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
       const read = await readBrowserCall(deps, type, req.body, req, {
         source: 'browser',
         path: '',
-        fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
+        fallbackAnonymousId: readAnonymousCookie(req, deps.config.cookieSecrets) ?? deps.newId(),
       })
       const result = await ingest(read.event, deps)
       const answer = await answerBrowserCall(deps, read, result, req, res)

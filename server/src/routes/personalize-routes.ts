@@ -51,7 +51,7 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
       typeof body.anonymousId === 'string' && junkIdReason(body.anonymousId) === undefined
         ? body.anonymousId
         : undefined
-    const fromCookie = readAnonymousCookie(req)
+    const fromCookie = readAnonymousCookie(req, deps.config.cookieSecrets)
     const anonymousId = fromBody ?? fromCookie ?? deps.newId()
     const profileId = await profileOfDevice(deps, anonymousId)
     const page = pageInfo(body.page ?? {}, body.context ?? {})
@@ -66,7 +66,10 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
     )
     // A read: the cookie is written only when it does not hold this id yet (page calls refresh it).
     if (fromCookie !== anonymousId) {
-      writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+      writeAnonymousCookie(req, res, anonymousId, {
+        secrets: deps.config.cookieSecrets,
+        domain: deps.config.cookieDomain,
+      })
     }
     res.json({ anonymousId, ...(userId === null ? {} : { userId }), ...payload })
   })

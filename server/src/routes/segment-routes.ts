@@ -1,4 +1,3 @@
-import cookieParser from 'cookie-parser'
 import { Router, type Request, type RequestHandler } from 'express'
 import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { browserKeyEdge, trackingRequestHeaders } from '../browser/browser-key-edge.ts'
@@ -51,7 +50,6 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
   const router = Router()
   const keys = { server: deps.config.writeKeys, browser: deps.config.browserWriteKeys }
   const auth = requireWriteKey(keys)
-  router.use([...trackingPaths], cookieParser(deps.config.cookieSecrets))
   // Browser SDKs that send JSON or Basic auth (RudderStack's) ask first; server SDKs never do.
   const preflight = browserOrigin(
     deps.config.allowedOrigins,
@@ -78,7 +76,8 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
           const read = await readBrowserCall(deps, type, req.body, req, {
             source: key.source,
             path: '',
-            fallbackAnonymousId: readAnonymousCookie(req) ?? deps.newId(),
+            fallbackAnonymousId:
+              readAnonymousCookie(req, deps.config.cookieSecrets) ?? deps.newId(),
           })
           const result = await ingest(read.event, deps)
           const answer = await answerBrowserCall(deps, read, result, req, res)
@@ -133,7 +132,10 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
       }
     }
     if (key.kind === 'browser' && anonymousId !== undefined)
-      writeAnonymousCookie(req, res, anonymousId, deps.config.cookieDomain)
+      writeAnonymousCookie(req, res, anonymousId, {
+        secrets: deps.config.cookieSecrets,
+        domain: deps.config.cookieDomain,
+      })
     res.json(
       withWarnings({ success: true, ...(rejected.length > 0 ? { rejected } : {}) }, warnings),
     )
@@ -165,7 +167,7 @@ function itemReader(
     return (type, item, origin) =>
       Promise.resolve(readServerCall(deps, type, item, req, key, origin))
   // Events without an anonymous id share one device per request: the cookie's, else a new one.
-  const fallbackAnonymousId = readAnonymousCookie(req) ?? deps.newId()
+  const fallbackAnonymousId = readAnonymousCookie(req, deps.config.cookieSecrets) ?? deps.newId()
   return async (type, item, origin) =>
     (
       await readBrowserCall(deps, type, item, req, {
