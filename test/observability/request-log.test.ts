@@ -1,7 +1,10 @@
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import request from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { auth, buildApp, type BuiltApp } from '../helpers/build-app.ts'
 
 let built: BuiltApp
@@ -75,5 +78,27 @@ describe('request logs', () => {
     ]) {
       expect(text, secret).not.toContain(secret)
     }
+  })
+
+  it('logs and counts a call the client abandoned before its answer as 499', async () => {
+    const { logs } = appWithCapturedLogs()
+    const server = built.app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const { port } = server.address() as AddressInfo
+    const socket = connect(port, '127.0.0.1')
+    await once(socket, 'connect')
+    // Half a body, then the client goes away.
+    socket.write(
+      'POST /v1/identify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Authorization: ${auth.write}\r\nContent-Length: 100\r\n\r\n{"userId":`,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    socket.destroy()
+    await vi.waitFor(() => expect(logs()).toContain('"status":499'))
+    server.close()
+    const metrics = await request(built.app).get('/metrics').set('Authorization', auth.admin)
+    expect(metrics.text).toMatch(
+      /parley_http_requests_total\{method="POST",route="[^"]*",status="499"\} 1/,
+    )
   })
 })

@@ -11,8 +11,9 @@ export function joinPath(path: string, key: string | number): string {
 
 /**
  * Checks a parsed body before any field is read: nesting no deeper than `maxDepth` and at most
- * `maxKeys` keys, else a 400 naming the path. Returns a copy without the keys `__proto__`,
- * `constructor` and `prototype` (one warning each), so none can reach a merge.
+ * `maxKeys` keys, else a 400 naming the path. Returns the body without the keys `__proto__`,
+ * `constructor` and `prototype` (one warning each), so none can reach a merge: the body itself
+ * when it holds none (the common case: nothing is copied), else a copy without them.
  */
 export function inspectJson(
   value: unknown,
@@ -24,7 +25,10 @@ export function inspectJson(
     maxDepth: options.maxDepth ?? limits.bodyDepth,
     warnings: [] as Warning[],
   }
-  return { value: copy(value as Json, options.path, 1, state), warnings: state.warnings }
+  const json = value as Json
+  if (!hasForbiddenKey(json, [options.path], 1, state)) return { value: json, warnings: [] }
+  state.keys = 0
+  return { value: copy(json, options.path, 1, state), warnings: state.warnings }
 }
 
 /** Throws `too_deep` when an object nests deeper than `maxDepth` levels (the object itself is 1). */
@@ -42,6 +46,49 @@ interface State {
   maxKeys: number
   maxDepth: number
   warnings: Warning[]
+}
+
+/**
+ * Walks the body for the limits and for a forbidden key, building no path string unless it must
+ * name one in an error (`path` is the chain of keys so far).
+ */
+function hasForbiddenKey(
+  value: Json,
+  path: (string | number)[],
+  depth: number,
+  state: State,
+): boolean {
+  if (value === null || typeof value !== 'object') return false
+  if (depth > state.maxDepth) throw tooDeep(pathText(path), state.maxDepth)
+  let found = false
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      path.push(index)
+      found = hasForbiddenKey(value[index] as Json, path, depth + 1, state) || found
+      path.pop()
+    }
+    return found
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    path.push(key)
+    state.keys += 1
+    if (state.keys > state.maxKeys) {
+      throw new AppError('too_many_keys', `A call may hold at most ${state.maxKeys} keys`, {
+        path: pathText(path),
+      })
+    }
+    if (!isSafeKey(key)) found = true
+    found = hasForbiddenKey(value[key] as Json, path, depth + 1, state) || found
+    path.pop()
+  }
+  return found
+}
+
+function pathText(path: readonly (string | number)[]): string {
+  let text = ''
+  for (const key of path) text = joinPath(text, key)
+  return text
 }
 
 function copy(value: Json, path: string, depth: number, state: State): Json {

@@ -39,7 +39,9 @@ export function jsonBody(limit: number, options: JsonBodyOptions = {}): RequestH
         return
       }
       try {
-        req.body = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')) as unknown
+        const text = body.toString('utf8')
+        // A byte-order mark some clients put first is not part of the JSON.
+        req.body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown
       } catch (error) {
         next(
           new AppError('invalid_json', `The body is not valid JSON: ${(error as Error).message}`, {

@@ -66,7 +66,7 @@ export function readDecoded(
     const finish = (error: AppError | undefined) => {
       if (settled) return
       settled = true
-      req.off('data', onSource)
+      if (decoder !== undefined) req.off('data', onSource)
       output.off('data', onData)
       if (decoder !== undefined) {
         req.unpipe(decoder)
@@ -74,7 +74,11 @@ export function readDecoded(
         decoder.destroy()
       }
       if (error === undefined) {
-        resolve({ body: Buffer.concat(chunks, size), consumed })
+        // Without a decoder every byte taken is a byte of the body.
+        resolve({
+          body: Buffer.concat(chunks, size),
+          consumed: decoder === undefined ? size : consumed,
+        })
         return
       }
       // Discard the rest undecoded, so the answer reaches a client that is still sending.
@@ -90,7 +94,7 @@ export function readDecoded(
       chunks.push(chunk)
     }
 
-    req.on('data', onSource)
+    if (decoder !== undefined) req.on('data', onSource)
     output.on('data', onData)
     output.once('end', () => finish(undefined))
     req.once('aborted', () => finish(cutShort()))

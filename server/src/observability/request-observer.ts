@@ -13,12 +13,13 @@ const usableRequestId = /^[\w.:-]{1,64}$/
  * `debug`.
  */
 export function requestObserver(logger: Logger, metrics: Metrics): RequestHandler {
+  const count = answerCounter(metrics)
   return (req, res, next) => {
     const given = req.headers['x-request-id']
     const requestId =
       typeof given === 'string' && usableRequestId.test(given) ? given : randomUUID()
     res.locals.requestId = requestId
-    res.set('X-Request-Id', requestId)
+    res.setHeader('X-Request-Id', requestId)
     const started = process.hrtime.bigint()
 
     const json = res.json.bind(res)
@@ -27,16 +28,14 @@ export function requestObserver(logger: Logger, metrics: Metrics): RequestHandle
       return json(body)
     }
 
-    let done = false
-    const finish = (aborted: boolean) => {
-      if (done) return
-      done = true
+    // An answer emits 'close' once it is complete or its connection went away (then it is not
+    // finished): one listener sees both.
+    res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       const route = routeLabel(req)
       // 499: the client went away before the answer was complete (nginx's convention).
-      const status = aborted ? 499 : res.statusCode
-      metrics.httpRequests.inc({ method: req.method, route, status: String(status) })
-      metrics.httpDuration.observe({ method: req.method, route }, seconds)
+      const status = res.writableFinished ? res.statusCode : 499
+      count(req.method, route, status, seconds)
       const line = {
         requestId,
         method: req.method,
@@ -46,10 +45,38 @@ export function requestObserver(logger: Logger, metrics: Metrics): RequestHandle
       }
       if (status >= 400) logger.info(line, 'request answered')
       else logger.debug(line, 'request answered')
-    }
-    res.once('finish', () => finish(false))
-    res.once('close', () => finish(!res.writableFinished))
+    })
     next()
+  }
+}
+
+/**
+ * Counts an answer and its duration, through the labelled children of each method, route and
+ * status (a handful): looking a child up by its labels on every request is most of the cost of
+ * a prom-client counter.
+ */
+function answerCounter(
+  metrics: Metrics,
+): (method: string, route: string, status: number, seconds: number) => void {
+  const children = new Map<
+    string,
+    {
+      requests: ReturnType<Metrics['httpRequests']['labels']>
+      duration: ReturnType<Metrics['httpDuration']['labels']>
+    }
+  >()
+  return (method, route, status, seconds) => {
+    const key = `${method} ${route} ${status}`
+    let child = children.get(key)
+    if (child === undefined) {
+      child = {
+        requests: metrics.httpRequests.labels({ method, route, status: String(status) }),
+        duration: metrics.httpDuration.labels({ method, route }),
+      }
+      children.set(key, child)
+    }
+    child.requests.inc()
+    child.duration.observe(seconds)
   }
 }
 
