@@ -47,12 +47,13 @@ export function createApp(given: AppDeps): Express {
   app.use(securityHeaders)
   // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.
   app.use(browserPaths, ...browserEdge(deps))
-  // The hot path first, so its requests skip matching every other route.
+  // The hot paths first (personalize, then the tracking calls), so their requests skip matching
+  // every other route.
   app.use(personalizeRoutes(deps))
+  app.use(segmentRoutes(deps))
+  app.use(browserRoutes(deps))
   app.use(healthRoutes(deps))
   app.use(metricsRoutes(metrics, deps.config.metricsToken ?? deps.config.adminToken))
-  app.use(browserRoutes(deps))
-  app.use(segmentRoutes(deps))
   app.use(adminRoutes(deps))
   app.use(reportRoutes(deps))
   app.use(privacyRoutes(deps))

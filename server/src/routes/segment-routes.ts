@@ -56,7 +56,6 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
     () => deps.metrics?.originRefused.inc(),
     trackingRequestHeaders,
   )
-  for (const path of trackingPaths) router.options(path, preflight)
   const browserGuards = browserKeyEdge(deps)
 
   // One route per path, so metrics and logs name the path that was called.
@@ -149,6 +148,8 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
     browserGuards,
     batchHandler,
   )
+  // After the calls: a preflight is rare next to the calls it clears.
+  for (const path of trackingPaths) router.options(path, preflight)
   return router
 }
 
