@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { RequestHandler } from 'express'
 import { AppError } from '../errors/app-error.ts'
 
@@ -25,12 +25,12 @@ export class KnownSecret {
 
 /** The SHA-256 digest constant-time comparisons work on. */
 export function digestOf(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest()
+  return hash('sha256', secret, 'buffer')
 }
 
 /** A short, stable name for a write key: dedup scope and logs never hold the key itself. */
 export function writeKeySource(key: string): string {
-  return `wk:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
+  return `wk:${hash('sha256', key, 'hex').slice(0, 12)}`
 }
 
 /** The two kinds of write key: `server` keys are trusted backends, `browser` keys are public. */

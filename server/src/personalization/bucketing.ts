@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /** A variation to pick with its relative weight. */
 export interface Weighted {
@@ -16,7 +16,7 @@ export type Bucket = { control: true } | { control: false; variation: string }
  * experiences.
  */
 export function bucketPoint(profileId: string, experienceId: string): number {
-  const digest = createHash('sha256').update(`${profileId}:${experienceId}`).digest()
+  const digest = hash('sha256', `${profileId}:${experienceId}`, 'buffer')
   return digest.readUIntBE(0, 6) / 2 ** 48
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Suppression } from '../store/store.ts'
 
 /** The identifiers a suppression can name. */
@@ -11,7 +11,7 @@ export type SuppressionKind = Suppression['kind']
  */
 export function suppressionKey(kind: SuppressionKind, value: string): string {
   const normalized = kind === 'email' ? value.trim().toLowerCase() : value
-  return createHash('sha256').update(`${kind}\u0000${normalized}`).digest('hex')
+  return hash('sha256', `${kind}\u0000${normalized}`, 'hex')
 }
 
 /** Suppression records for each given identifier, ready for `StoreWriter.suppress`. */

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The 64-bit advisory-lock key of a string, as the decimal text PostgreSQL reads into a
  * `bigint`. Two strings that collide only serialise more than needed; they never deadlock.
  */
 export function advisoryKey(name: string): string {
-  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString()
+  return hash('sha256', name, 'buffer').readBigInt64BE(0).toString()
 }
 
 /**
