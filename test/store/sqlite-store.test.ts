@@ -37,6 +37,23 @@ describe('SqliteStore', () => {
     const Database = (await import('better-sqlite3')).default
     const db = new Database(file, { readonly: true })
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('page_size', { simple: true })).toBe(2048)
+    db.close()
+  })
+
+  it('keeps the page size of a file made before', async () => {
+    const Database = (await import('better-sqlite3')).default
+    const file = join(dir, 'old-pages.db')
+    const old = new Database(file)
+    old.pragma('page_size = 4096')
+    old.exec('CREATE TABLE before_parley (x)')
+    old.close()
+    const store = new SqliteStore(file)
+    await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
+    expect(await store.read((r) => r.profileIdByUserId('U'))).toBe('p1')
+    await store.close()
+    const db = new Database(file, { readonly: true })
+    expect(db.pragma('page_size', { simple: true })).toBe(4096)
     db.close()
   })
 

@@ -72,7 +72,11 @@ export function planCall(
   call: IngestCall,
 ): CallPlan<IngestResult> {
   const { event } = call
-  const suppressed = findSuppression(suppressionCandidates(event), snapshot.suppressed)
+  // Which identifier is suppressed is worked out only for a call the store found suppressed.
+  const suppressed =
+    snapshot.suppressed.length === 0
+      ? undefined
+      : findSuppression(suppressionCandidates(event), snapshot.suppressed)
   if (suppressed !== undefined) {
     return { kind: 'write', writes: [], result: suppressedResult(event, suppressed) }
   }
