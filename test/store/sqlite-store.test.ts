@@ -41,6 +41,58 @@ describe('SqliteStore', () => {
     db.close()
   })
 
+  it('moves a file of schema 3 to compact values without losing a lookup', async () => {
+    const Database = (await import('better-sqlite3')).default
+    const { sqliteMigrations } = await import('../../server/src/store/sqlite/sqlite-schema.ts')
+    const file = join(dir, 'schema-3.db')
+    const profileId = '0b6c2a4e-5d1f-4c8e-9a3b-7e2f1d0c9b8a'
+    const device = 'f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9'
+    const old = new Database(file)
+    old.pragma('journal_mode = WAL')
+    for (const step of sqliteMigrations.slice(0, 3)) old.exec(step)
+    old.pragma('user_version = 3')
+    const doc = JSON.stringify({
+      account: null,
+      traits: {},
+      visitor: { firstSeenAt: 1, lastSeenAt: 1, pageViews: 0, events: 0 },
+    })
+    old.prepare('INSERT INTO profiles VALUES (?, ?, NULL, ?, 1, 1)').run(profileId, 'U', doc)
+    old.prepare('INSERT INTO anonymous_ids VALUES (?, ?, 1)').run(device, profileId)
+    old
+      .prepare(
+        'INSERT INTO merge_log (at, kind, into_profile_id, anonymous_id, user_id, reason) VALUES (1, ?, ?, ?, ?, ?)',
+      )
+      .run('identified', profileId, device, 'U', 'identify call')
+    old.prepare('INSERT INTO messages VALUES (?, 1)').run('wk:abc:m-1')
+    old.prepare('INSERT INTO impressions VALUES (?, ?, ?, 0, 1)').run(profileId, 'hero', 'bold')
+    old.close()
+
+    const store = new SqliteStore(file)
+    const found = await store.read(async (reader) => ({
+      byDevice: await reader.profileIdByAnonymousId(device),
+      byUser: await reader.profileIdByUserId('U'),
+      profile: (await reader.profile(profileId))?.id,
+      devices: await reader.anonymousIds(profileId),
+      log: (await reader.mergeLog(profileId)).map((entry) => entry.anonymousId),
+      seen: await reader.messageSeen('wk:abc:m-1'),
+      impressions: (await reader.impressions(profileId)).map((i) => i.variation),
+    }))
+    expect(found).toEqual({
+      byDevice: profileId,
+      byUser: profileId,
+      profile: profileId,
+      devices: [device],
+      log: [device],
+      seen: true,
+      impressions: ['bold'],
+    })
+    await store.close()
+    const db = new Database(file, { readonly: true })
+    const stored = db.prepare('SELECT typeof(id) AS type, length(id) AS bytes FROM profiles').get()
+    expect(stored).toEqual({ type: 'blob', bytes: 16 })
+    db.close()
+  })
+
   it('keeps the page size of a file made before', async () => {
     const Database = (await import('better-sqlite3')).default
     const file = join(dir, 'old-pages.db')

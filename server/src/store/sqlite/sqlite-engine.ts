@@ -6,6 +6,7 @@ import type { VariationCount } from '../../measurement/exposure.ts'
 import { ChangeFeed, trackChanges, type ChangeListener } from '../change-feed.ts'
 import { ReadSessions } from './read-sessions.ts'
 import { sqliteMigrations } from './sqlite-schema.ts'
+import { fromSqlite, messageKeyDigest, registerSqliteFunctions, toSqlite } from './sqlite-values.ts'
 import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { runCallInTransaction } from '../run-call.ts'
@@ -116,6 +117,7 @@ export class SqliteEngine implements Store {
       // hot pages (accounts, index tails) less often.
       this.#db.pragma(`wal_autocheckpoint = ${checkpointPages}`)
     }
+    registerSqliteFunctions(this.#db)
     this.#db.pragma('busy_timeout = 5000')
     // 64 MiB of page cache: profiles and their indexes stay in memory on a busy node.
     this.#db.pragma('cache_size = -65536')
@@ -261,16 +263,21 @@ export class SqliteEngine implements Store {
     return statement
   }
 
+  // Every parameter and row goes through the compact value rule (see sqlite-values.ts).
   #get(sql: string, ...params: unknown[]): Row | undefined {
-    return this.#guard(() => this.#statement(sql).get(...params) as Row | undefined)
+    return this.#guard(() =>
+      fromSqlite(this.#statement(sql).get(...params.map(toSqlite)) as Row | undefined),
+    )
   }
 
   #all(sql: string, ...params: unknown[]): Row[] {
-    return this.#guard(() => this.#statement(sql).all(...params) as Row[])
+    return this.#guard(() =>
+      (this.#statement(sql).all(...params.map(toSqlite)) as Row[]).map(fromSqlite),
+    )
   }
 
   #run(sql: string, ...params: unknown[]): Database.RunResult {
-    return this.#guard(() => this.#statement(sql).run(...params))
+    return this.#guard(() => this.#statement(sql).run(...params.map(toSqlite)))
   }
 
   /** Turns the engine's faults (busy, I/O, disk full, closed) into a retryable 503. */
@@ -328,7 +335,8 @@ export class SqliteEngine implements Store {
           limit,
         ).map(toEvent),
       messageSeen: async (key) =>
-        this.#get('SELECT 1 AS seen FROM messages WHERE key = ?', key) !== undefined,
+        this.#get('SELECT 1 AS seen FROM messages WHERE key = ?', messageKeyDigest(key)) !==
+        undefined,
       suppressedKeys: async (keys) =>
         this.#readSessions === undefined && !this.#maySuppress
           ? []
@@ -339,7 +347,7 @@ export class SqliteEngine implements Store {
       claimMessage: async (key, receivedAt) =>
         this.#run(
           'INSERT INTO messages (key, received_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
-          key,
+          messageKeyDigest(key),
           receivedAt,
         ).changes === 1,
       lock: async () => undefined,
@@ -427,10 +435,10 @@ export class SqliteEngine implements Store {
         const profiles = JSON.stringify(selector.profileIds)
         return this.#run(
           `DELETE FROM merge_log
-           WHERE into_profile_id IN (SELECT value FROM json_each(?))
-              OR from_profile_id IN (SELECT value FROM json_each(?))
-              OR user_id IN (SELECT value FROM json_each(?))
-              OR anonymous_id IN (SELECT value FROM json_each(?))`,
+           WHERE into_profile_id IN (SELECT parley_id(value) FROM json_each(?))
+              OR from_profile_id IN (SELECT parley_id(value) FROM json_each(?))
+              OR user_id IN (SELECT parley_id(value) FROM json_each(?))
+              OR anonymous_id IN (SELECT parley_id(value) FROM json_each(?))`,
           profiles,
           profiles,
           JSON.stringify(selector.userIds),
@@ -514,7 +522,7 @@ export class SqliteEngine implements Store {
     if (kind === 'account' && records.length > 0) {
       const keys = this.#all(
         `SELECT key, account_id FROM account_keys
-         WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
+         WHERE account_id IN (SELECT parley_id(value) FROM json_each(?)) ORDER BY rowid`,
         JSON.stringify(page.map((row) => row.id)),
       )
       attachAccountKeys(records, keys)

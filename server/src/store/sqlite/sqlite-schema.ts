@@ -1,3 +1,27 @@
+/** The columns that may hold a UUID a statement looks up or orders by (migration 4). */
+const idColumns: readonly [string, string][] = [
+  ['profiles', 'id'],
+  ['profiles', 'user_id'],
+  ['profiles', 'account_id'],
+  ['anonymous_ids', 'anonymous_id'],
+  ['anonymous_ids', 'profile_id'],
+  ['accounts', 'id'],
+  ['account_keys', 'account_id'],
+  ['merge_log', 'from_profile_id'],
+  ['merge_log', 'into_profile_id'],
+  ['merge_log', 'anonymous_id'],
+  ['merge_log', 'user_id'],
+  ['merge_log', 'message_id'],
+  ['events', 'profile_id'],
+  ['events', 'message_id'],
+  ['impressions', 'profile_id'],
+  ['impressions', 'experience_id'],
+  ['impressions', 'variation'],
+  ['conversions', 'profile_id'],
+  ['conversions', 'experience_id'],
+  ['conversions', 'goal'],
+]
+
 /**
  * Schema migrations of the SQLite engine, applied in order at open; `PRAGMA user_version` records
  * how many ran. Append new steps; never edit one that has shipped.
@@ -95,5 +119,23 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
   CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
+  `,
+  // 4: compact values (see sqlite-values.ts). UUIDs become their 16 bytes wherever a column may
+  // hold one, message keys the 16-byte digest the engine now looks them up by, and the index of
+  // merge sources leaves out the entries that have none (most of them).
+  `
+  ${idColumns
+    .map(
+      ([table, column]) =>
+        `UPDATE ${table} SET ${column} = parley_id(${column}) WHERE length(${column}) = 36;`,
+    )
+    .join('\n  ')}
+  CREATE TABLE message_digests (key BLOB PRIMARY KEY, received_at INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT OR IGNORE INTO message_digests SELECT parley_message_key(key), received_at FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE message_digests RENAME TO messages;
+  CREATE INDEX messages_received ON messages (received_at);
+  DROP INDEX merge_log_from;
+  CREATE INDEX merge_log_from ON merge_log (from_profile_id) WHERE from_profile_id IS NOT NULL;
   `,
 ]
