@@ -3,7 +3,8 @@ import type { Json } from '../traits/json.ts'
 import type { TraitNode } from '../traits/trait-tree.ts'
 
 /*
- * A profile's document column, compact: `[1, link, clocks, traits, visitor]`.
+ * A profile's document column, compact: `[2, link, clocks, traits, visitor]`, every time in it
+ * counted from the profile's `created_at` (its own column), so a new profile's times are `0`.
  * - `link`: the account link without its id, which the row's `account_id` column holds:
  *   `null` or `[source, at]`.
  * - `clocks`: the distinct event times of the trait writes, the most used first; each write
@@ -13,42 +14,61 @@ import type { TraitNode } from '../traits/trait-tree.ts'
  *   clock 0, so the `{"t":1764…,"v":"pro"}` of every leaf shrinks to `"pro"`.
  * - `visitor`: `[firstSeenAt, lastSeenAt - firstSeenAt, pageViews, events, rest]` where `rest`
  *   holds the optional counters, if any.
- * Documents of the first format (`{account, traits, visitor}`) still read; a profile is stored
- * in the compact one at its next write.
+ * Documents of the first format (`{account, traits, visitor}`) and of version 1 (the same array
+ * with times since the epoch) still read; a profile is stored in version 2 at its next write.
  */
 
 type Doc = Pick<Profile, 'account' | 'traits' | 'visitor'>
 
-const version = 1
+const version = 2
 
-/** The document text of a profile; `account_id` must hold `profile.account.id`. */
-export function encodeProfileDoc(profile: Doc): string {
+/**
+ * The document text of a profile; `account_id` must hold `profile.account.id` and `created_at`
+ * `profile.createdAt` (its times are counted from it).
+ */
+export function encodeProfileDoc(profile: Doc & Pick<Profile, 'createdAt'>): string {
+  const base = profile.createdAt
   const uses = new Map<number, number>()
   countTimes(profile.traits, uses)
   const times = [...uses].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([time]) => time)
   const index = new Map(times.map((time, i) => [time, i]))
-  const link = profile.account === null ? null : [profile.account.source, profile.account.at]
+  const link = profile.account === null ? null : [profile.account.source, profile.account.at - base]
   const { firstSeenAt, lastSeenAt, pageViews, events, ...rest } = profile.visitor
-  const visitor: unknown[] = [firstSeenAt, lastSeenAt - firstSeenAt, pageViews, events]
+  const visitor: unknown[] = [firstSeenAt - base, lastSeenAt - firstSeenAt, pageViews, events]
   if (Object.keys(rest).length > 0) visitor.push(rest)
-  return JSON.stringify([version, link, times, encodeNode(profile.traits, index), visitor])
+  return JSON.stringify([
+    version,
+    link,
+    times.map((time) => time - base),
+    encodeNode(profile.traits, index),
+    visitor,
+  ])
 }
 
-/** A profile's document from its text, in either format; `accountId` is the row's column. */
-export function decodeProfileDoc(text: string, accountId: string | null): Doc {
+/**
+ * A profile's document from its text, in any format; `accountId` and `createdAt` are the row's
+ * columns.
+ */
+export function decodeProfileDoc(text: string, accountId: string | null, createdAt: number): Doc {
   const parsed = JSON.parse(text) as unknown
   if (!Array.isArray(parsed)) return parsed as Doc
-  const [, link, times, traits, visitor] = parsed as [
+  const [format, link, offsets, traits, visitor] = parsed as [
     number,
     [AccountLink['source'], number] | null,
     number[],
     unknown,
     [number, number, number, number, Partial<VisitorStats>?],
   ]
-  const [firstSeenAt, lastSpan, pageViews, events, rest] = visitor
+  // Version 1 kept times since the epoch.
+  const base = format === 1 ? 0 : createdAt
+  const [firstSeen, lastSpan, pageViews, events, rest] = visitor
+  const firstSeenAt = firstSeen + base
   return {
-    account: link === null ? null : { id: accountId, source: link[0], at: link[1] },
-    traits: decodeNode(traits, times),
+    account: link === null ? null : { id: accountId, source: link[0], at: link[1] + base },
+    traits: decodeNode(
+      traits,
+      offsets.map((offset) => offset + base),
+    ),
     visitor: { firstSeenAt, lastSeenAt: firstSeenAt + lastSpan, pageViews, events, ...rest },
   }
 }

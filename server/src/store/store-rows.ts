@@ -24,7 +24,11 @@ export function profileParams(profile: Profile): unknown[] {
 }
 
 export function toProfile(row: Row): Profile {
-  const doc = decodeProfileDoc(row.doc as string, (row.account_id as string | null) ?? null)
+  const doc = decodeProfileDoc(
+    row.doc as string,
+    (row.account_id as string | null) ?? null,
+    Number(row.created_at),
+  )
   return {
     id: row.id as string,
     userId: (row.user_id as string | null) ?? null,

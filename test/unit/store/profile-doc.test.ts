@@ -36,7 +36,7 @@ describe('profile document', () => {
           account: { id: 'a', source: 'email' as const, at: 3 },
           visitor: { ...newProfile('p', 'u', 1).visitor, lastSeenAt: 9, sessions: 2 },
         }
-        const doc = decodeProfileDoc(encodeProfileDoc(profile), 'a')
+        const doc = decodeProfileDoc(encodeProfileDoc(profile), 'a', profile.createdAt)
         expect(doc).toEqual({
           account: profile.account,
           traits: profile.traits,
@@ -63,6 +63,25 @@ describe('profile document', () => {
     expect(encodeProfileDoc(profile).length).toBeLessThan(first.length / 2 + 100)
   })
 
+  it('counts its times from the profile creation, so a new profile writes them as 0', () => {
+    const at = 1_764_619_123_456
+    const profile = {
+      ...newProfile('p', 'u', at),
+      traits: traitsToTree({ plan: 'pro' }, at),
+      account: { id: 'a', source: 'email' as const, at },
+    }
+    expect(encodeProfileDoc(profile)).toBe('[2,["email",0],[0],{"plan":"pro"},[0,0,0,0]]')
+  })
+
+  it('still reads documents of version 1, with times since the epoch', () => {
+    const version1 = '[1,["email",7],[5],{"plan":"pro"},[5,4,1,0]]'
+    expect(decodeProfileDoc(version1, 'a', 1_000)).toEqual({
+      account: { id: 'a', source: 'email', at: 7 },
+      traits: traitsToTree({ plan: 'pro' }, 5),
+      visitor: { firstSeenAt: 5, lastSeenAt: 9, pageViews: 1, events: 0 },
+    })
+  })
+
   it('still reads documents of the first format', () => {
     const profile = { ...newProfile('p', null, 1), traits: traitsToTree({ plan: 'pro' }, 5) }
     const first = JSON.stringify({
@@ -70,7 +89,7 @@ describe('profile document', () => {
       traits: profile.traits,
       visitor: profile.visitor,
     })
-    expect(decodeProfileDoc(first, null)).toEqual({
+    expect(decodeProfileDoc(first, null, 1)).toEqual({
       account: null,
       traits: profile.traits,
       visitor: profile.visitor,
