@@ -352,12 +352,31 @@ export class SqliteEngine implements Store {
         ).changes === 1,
       lock: async () => undefined,
       putProfile: async (profile) => {
+        const [id, userId, accountId, doc, createdAt, updatedAt] = profileParams(profile)
+        // Most writes change only the document (traits, visitor counters): updating just it
+        // leaves the pages of the user-id and account indexes alone.
+        const same = this.#run(
+          `UPDATE profiles SET doc = ?, updated_at = ?
+           WHERE id = ? AND user_id IS ? AND account_id IS ? AND created_at = ?`,
+          doc,
+          updatedAt,
+          id,
+          userId,
+          accountId,
+          createdAt,
+        )
+        if (same.changes === 1) return
         this.#run(
           `INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, account_id = excluded.account_id,
              doc = excluded.doc, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-          ...profileParams(profile),
+          id,
+          userId,
+          accountId,
+          doc,
+          createdAt,
+          updatedAt,
         )
       },
       deleteProfile: async (id) => {
