@@ -5,6 +5,7 @@ import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
+import { batchedPoster } from './message-batches.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
 import { fromWire, type Request, type Response, type SessionMethod } from './sqlite-protocol.ts'
 
@@ -74,6 +75,8 @@ export class SqliteStore implements Store {
   /** The worker's commits this thread has heard of: every one is visible to a read begun now. */
   #seq = 0
   readonly #feed = new ChangeFeed()
+  /** Requests, in one message a turn (see message-batches.ts). */
+  readonly #post = batchedPoster<Request>((batch) => this.#worker.postMessage(batch))
   readonly #pending = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -93,7 +96,10 @@ export class SqliteStore implements Store {
       execArgv: process.execArgv.filter((flag) => flag.startsWith('--cpu-prof')),
     })
     this.ready = new Promise((resolve, reject) => {
-      this.#worker.on('message', (message: Response) => {
+      this.#worker.on('message', (batch: Response[]) => {
+        for (const message of batch) receive(message)
+      })
+      const receive = (message: Response) => {
         switch (message.type) {
           case 'ready':
             // Until now the worker kept the process alive (someone may await `ready`).
@@ -129,7 +135,7 @@ export class SqliteStore implements Store {
             this.#settle(message.id, (entry) => entry.reject(fromWire(message.error)))
             break
         }
-      })
+      }
       this.#worker.on('error', (error) => {
         this.#fail(error)
         reject(error)
@@ -231,7 +237,7 @@ export class SqliteStore implements Store {
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref()
       this.#pending.set(id, { resolve, reject })
-      this.#worker.postMessage({ ...message, id })
+      this.#post({ ...message, id } as Request)
     })
   }
 

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { StoreReader, StoreWriter } from '../store.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
+import { batchedPoster } from './message-batches.ts'
 import { toWire, type Request, type Response } from './sqlite-protocol.ts'
 
 /*
@@ -12,7 +13,9 @@ import { toWire, type Request, type Response } from './sqlite-protocol.ts'
 const port = parentPort
 if (port === null) throw new Error('sqlite-worker.ts runs as a worker thread only')
 const { file, options } = workerData as { file: string; options: SqliteStoreOptions }
-const send = (message: Response) => port.postMessage(message)
+/** Answers, in one message a turn (see message-batches.ts); `failed` must go before exiting. */
+const send = batchedPoster<Response>((batch) => port.postMessage(batch))
+const sendNow = (message: Response) => port.postMessage([message])
 
 interface Session {
   tx: StoreReader | StoreWriter
@@ -25,7 +28,7 @@ let engine: SqliteEngine
 try {
   engine = new SqliteEngine(file, options)
 } catch (error) {
-  send({ type: 'failed', error: toWire(error) })
+  sendNow({ type: 'failed', error: toWire(error) })
   port.close()
   throw error
 }
@@ -69,7 +72,11 @@ function begin(id: number, mode: 'write' | 'read'): void {
   )
 }
 
-port.on('message', (message: Request) => {
+port.on('message', (batch: Request[]) => {
+  for (const message of batch) receive(message)
+})
+
+function receive(message: Request): void {
   switch (message.type) {
     case 'run':
       answer(message.id, () => engine.runCall(message.call))
@@ -109,5 +116,5 @@ port.on('message', (message: Request) => {
       })
       break
   }
-})
-send({ type: 'ready' })
+}
+sendNow({ type: 'ready' })
