@@ -92,6 +92,20 @@ describe('company accounts', () => {
     expect(after.keys).toEqual(['domain:airbnb.com', `id:${airbnb.id}`])
   })
 
+  it('never lets a second company id take over the account a shared domain found', async () => {
+    const company = (id: string) => ({ id, domain: 'holding.example', name: id })
+    await t
+      .server('/v1/identify', { userId: 'ann', traits: { company: company('c1') } })
+      .expect(200)
+    await t
+      .server('/v1/identify', { userId: 'bob', traits: { company: company('c2') } })
+      .expect(200)
+    const [first, second] = [await account('ann'), await account('bob')]
+    expect(second.id).not.toBe(first.id)
+    expect(first.keys).toEqual(['id:c1', 'domain:holding.example'])
+    expect(second.keys).toEqual(['id:c2'])
+  })
+
   it('relinks a user who moves companies, and company: null leaves the account', async () => {
     await t
       .server('/v1/identify', { userId: 'u', traits: { company: { id: 'old-co' } } })

@@ -35,7 +35,11 @@ export interface CallSnapshot {
   /** Every profile a device or user id of the request points at, once each. */
   profiles: Profile[]
   accountKeys: { key: string; accountId: string }[]
-  /** Every account a key points at, with all the keys it holds (oldest first). */
+  /**
+   * Every account a key points at, with all the keys it holds (oldest first) when the request
+   * names an `id:` key no account holds (the only case the plan reads them; else engines may
+   * leave them out).
+   */
   accounts: { account: Account; keys: string[] }[]
   /** The impressions of the profiles found, when the request asked for them. */
   impressions: Impression[]

@@ -53,10 +53,15 @@ export async function readCallSnapshot(
     snapshot.accountKeys.push({ key, accountId })
     accountIds.push(accountId)
   }
+  // An account's other keys matter only when the call names a company id nobody holds yet and
+  // a domain found the account: the plan adopts it then, unless it has an id of its own.
+  const unheldId = request.accountKeys.some(
+    (key) => key.startsWith('id:') && !snapshot.accountKeys.some((found) => found.key === key),
+  )
   for (const id of new Set(accountIds)) {
     const account = await reader.account(id)
     if (account !== undefined)
-      snapshot.accounts.push({ account, keys: await reader.accountKeys(id) })
+      snapshot.accounts.push({ account, keys: unheldId ? await reader.accountKeys(id) : [] })
   }
   return snapshot
 }
