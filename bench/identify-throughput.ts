@@ -39,10 +39,17 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
 
   const baselineServer = await startServerProcess('bench/lib/bare-express-server.ts')
   const baselineUrl = `${baselineServer.url}/v1/identify`
-  const baseline = await runLoad({ url: baselineUrl, duration: seconds, body })
+  const serverPid = baselineServer.child.pid
+  const baseline = await runLoad({ url: baselineUrl, duration: seconds, body, serverPid })
   // Latency is compared at the load the target promises: half of the baseline's maximum.
   const rate = Math.round(baseline.requestsPerSecond / 2)
-  const baselineAtRate = await runLoad({ url: baselineUrl, duration: seconds, body, rate })
+  const baselineAtRate = await runLoad({
+    url: baselineUrl,
+    duration: seconds,
+    body,
+    rate,
+    serverPid,
+  })
   await baselineServer.stop()
 
   const headers = { authorization: auth }
@@ -66,6 +73,7 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
           duration: seconds,
           headers,
           body,
+          serverPid: container.child.pid,
           ...(offered === undefined ? {} : { rate: offered }),
         }),
       )
@@ -91,8 +99,17 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
   const latencyFailed =
     baselineAtRate.non2xx + baselineAtRate.errors + identifyAtRate.non2xx + identifyAtRate.errors
   console.log(
-    `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.50)` +
-      `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `+${(identifyAtRate.p99Ms - baselineAtRate.p99Ms).toFixed(1)} ms over baseline`} (target <= +10 ms)`,
+    `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.60)` +
+      `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `+${(identifyAtRate.p99Ms - baselineAtRate.p99Ms).toFixed(1)} ms over baseline`} (target <= +10 ms)` +
+      `\nserver CPU per request (all threads), bare / identify FULL: ${cpuRatio(baseline, identify)}`,
   )
   return { baseline, identify, identifyNormal, baselineAtRate, identifyAtRate }
+}
+
+/** Bare's server CPU per request over the container's, when both are known and clean. */
+function cpuRatio(baseline: LoadResult, result: LoadResult): string {
+  if (baseline.serverCpuUs === undefined || result.serverCpuUs === undefined) return 'n/a'
+  return ratioText(result, baseline, () =>
+    ((baseline.serverCpuUs ?? 0) / (result.serverCpuUs ?? 1)).toFixed(2),
+  )
 }

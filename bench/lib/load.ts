@@ -1,4 +1,5 @@
 import autocannon from 'autocannon'
+import { processCpuMicros } from './processes.ts'
 
 /** What one load run measured. */
 export interface LoadResult {
@@ -7,6 +8,8 @@ export interface LoadResult {
   p99Ms: number
   non2xx: number
   errors: number
+  /** The server process's CPU time per answered request (µs, all its threads), when known. */
+  serverCpuUs?: number
 }
 
 /** Options of one bounded load run against 127.0.0.1. */
@@ -24,6 +27,8 @@ export interface LoadOptions {
   body?: () => string
   /** Builds the path and query of each request (e.g. a different user per lookup). */
   path?: () => string
+  /** The server's process id, to report its CPU time per request (Linux). */
+  serverPid?: number | undefined
 }
 
 /** Runs autocannon once and returns throughput and latency; refuses anything but loopback. */
@@ -32,6 +37,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (hostname !== '127.0.0.1' && hostname !== 'localhost')
     throw new Error('benchmarks only target loopback')
   const { body: makeBody, path: makePath } = options
+  const cpuBefore = processCpuMicros(options.serverPid)
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'POST',
@@ -53,18 +59,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           ],
         }),
   })
+  const cpuAfter = processCpuMicros(options.serverPid)
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    ...(cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+      ? {}
+      : { serverCpuUs: (cpuAfter - cpuBefore) / result.requests.total }),
   }
 }
 
 /** One line of a results table. */
 export function formatRow(name: string, result: LoadResult): string {
-  return `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.p50Ms} | ${result.p99Ms} | ${result.non2xx + result.errors} |`
+  const cpu = result.serverCpuUs === undefined ? 'n/a' : result.serverCpuUs.toFixed(0)
+  return `| ${name} | ${Math.round(result.requestsPerSecond)} | ${result.p50Ms} | ${result.p99Ms} | ${cpu} | ${result.non2xx + result.errors} |`
 }
 
 /**
@@ -83,4 +94,4 @@ export function ratioText(
 }
 
 export const tableHeader =
-  '| target | req/s | p50 ms | p99 ms | non-2xx + errors |\n|---|---|---|---|---|'
+  '| target | req/s | p50 ms | p99 ms | server CPU µs/req | non-2xx + errors |\n|---|---|---|---|---|---|'

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -68,5 +69,23 @@ export async function startServerProcess(
         child.kill('SIGTERM')
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
       }),
+  }
+}
+
+/**
+ * CPU time (µs) a process has used so far, all its threads together, from Linux's
+ * `/proc/<pid>/stat`; undefined elsewhere. Server CPU per request is steadier than requests per
+ * second on a shared machine.
+ */
+export function processCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : undefined
+  } catch {
+    return undefined
   }
 }
