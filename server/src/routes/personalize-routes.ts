@@ -55,7 +55,11 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
     const anonymousId = fromBody ?? fromCookie ?? deps.newId()
     const profileId = await profileOfDevice(deps, anonymousId)
     const page = pageInfo(body.page ?? {}, body.context ?? {})
-    const enrichment = enrichRequest(deps.enricher, clientAddress(req, false), body.context)
+    // The client address is worked out (trusted proxies, X-Forwarded-For) only to be enriched.
+    const enrichment =
+      deps.enricher === undefined
+        ? undefined
+        : enrichRequest(deps.enricher, clientAddress(req, false), body.context)
     const { userId, ...payload } = await personalizeFor(
       deps,
       profileId,
