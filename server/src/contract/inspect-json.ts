@@ -32,13 +32,28 @@ export function inspectJson(
 }
 
 /** Throws `too_deep` when an object nests deeper than `maxDepth` levels (the object itself is 1). */
-export function assertDepth(value: Json, path: string, maxDepth: number, depth = 1): void {
+export function assertDepth(value: Json, path: string, maxDepth: number): void {
+  deepest(value, [path], 1, maxDepth)
+}
+
+/** Walks `value` without building a path unless it must name one in the error. */
+function deepest(value: Json, path: (string | number)[], depth: number, maxDepth: number): void {
   if (value === null || typeof value !== 'object') return
-  if (depth > maxDepth) throw tooDeep(path, maxDepth)
-  const entries: [string | number, Json][] = Array.isArray(value)
-    ? value.map((item, index) => [index, item])
-    : Object.entries(value)
-  for (const [key, child] of entries) assertDepth(child, joinPath(path, key), maxDepth, depth + 1)
+  if (depth > maxDepth) throw tooDeep(pathText(path), maxDepth)
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      path.push(index)
+      deepest(value[index] as Json, path, depth + 1, maxDepth)
+      path.pop()
+    }
+    return
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    path.push(key)
+    deepest(value[key] as Json, path, depth + 1, maxDepth)
+    path.pop()
+  }
 }
 
 interface State {
