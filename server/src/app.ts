@@ -3,6 +3,7 @@ import type { AppDeps } from './app-deps.ts'
 import { consoleRoutes } from './console/console-routes.ts'
 import { browserEdge, browserPaths } from './http/browser-guard.ts'
 import { errorHandler, notFound } from './http/error-handler.ts'
+import { chain } from './http/handler-chain.ts'
 import { MemoryRateLimitStore } from './http/rate-limit-store.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { instrumentStore } from './observability/instrument-store.ts'
@@ -43,10 +44,10 @@ export function createApp(given: AppDeps): Express {
   // API answers are per-visitor and never revalidated; hashing every body for an ETag is waste.
   app.set('etag', false)
   app.set('trust proxy', deps.config.trustProxy)
-  app.use(requestObserver(deps.logger, metrics))
-  app.use(securityHeaders)
+  // Every request's own edge, as one step (see handler-chain.ts).
+  app.use(chain(requestObserver(deps.logger, metrics), securityHeaders))
   // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.
-  app.use(browserPaths, ...browserEdge(deps))
+  app.use(browserPaths, chain(...browserEdge(deps)))
   // The hot paths first (personalize, then the tracking calls), so their requests skip matching
   // every other route.
   app.use(personalizeRoutes(deps))

@@ -1,7 +1,8 @@
-import { Router, type RequestHandler } from 'express'
+import type { RequestHandler } from 'express'
 import type { AppDeps } from '../app-deps.ts'
 import { browserEdge, visitorRateLimit } from '../http/browser-guard.ts'
 import { writeKeyOf } from '../http/credentials.ts'
+import { chain } from '../http/handler-chain.ts'
 
 /**
  * Headers a browser SDK's preflight may ask for on the tracking API: RudderStack's sends its key
@@ -15,8 +16,7 @@ export const trackingRequestHeaders = 'Authorization, Content-Type, AnonymousId,
  * the body is read and the key found, since analytics.js sends the key in the body.
  */
 export function browserKeyEdge(deps: AppDeps): RequestHandler {
-  const guards = Router()
-  guards.use(...browserEdge(deps, trackingRequestHeaders), visitorRateLimit(deps))
+  const guards = chain(...browserEdge(deps, trackingRequestHeaders), visitorRateLimit(deps))
   return (req, res, next) => {
     if (writeKeyOf(res).kind === 'browser') guards(req, res, next)
     else next()

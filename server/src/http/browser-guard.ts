@@ -14,7 +14,7 @@ const minute = 60_000
 /**
  * The guards in front of every browser endpoint, before its body is read: the Origin allow-list
  * (with CORS headers and preflight) and the per-client-IP rate limit. Mount once:
- * `app.use(browserPaths, ...browserEdge(deps))`; the tracking API runs the same guards for calls
+ * `app.use(browserPaths, chain(...browserEdge(deps)))`; the tracking API runs the same guards for calls
  * with a browser write key. `requestHeaders`: what a preflight may ask for (default
  * `Content-Type, X-Request-Id`).
  */

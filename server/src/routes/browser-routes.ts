@@ -1,9 +1,10 @@
-import { Router } from 'express'
+import { Router, type RequestHandler } from 'express'
 import type { CallType } from '../contract/event-schemas.ts'
 import { limits } from '../contract/limits.ts'
 import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { readAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { visitorRateLimit } from '../http/browser-guard.ts'
+import { chain } from '../http/handler-chain.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings } from '../pipeline/warnings.ts'
@@ -23,16 +24,17 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
   const perVisitor = visitorRateLimit(deps)
 
   for (const type of browserTypes) {
-    router.post(`/v1/web/${type}`, ...jsonBody(limits.callBytes), perVisitor, async (req, res) => {
+    const answer: RequestHandler = async (req, res) => {
       const read = await readBrowserCall(deps, type, req.body, req, {
         source: 'browser',
         path: '',
         fallbackAnonymousId: readAnonymousCookie(req, deps.config.cookieSecrets) ?? deps.newId(),
       })
       const result = await ingest(read.event, deps)
-      const answer = await answerBrowserCall(deps, read, result, req, res)
-      res.json(withWarnings(answer, result.warnings))
-    })
+      const fields = await answerBrowserCall(deps, read, result, req, res)
+      res.json(withWarnings(fields, result.warnings))
+    }
+    router.post(`/v1/web/${type}`, chain(...jsonBody(limits.callBytes), perVisitor, answer))
   }
   return router
 }

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express'
+import { Router, type Request, type RequestHandler } from 'express'
 import { z } from 'zod'
 import type { AppDeps } from '../app-deps.ts'
 import { inspectJson } from '../contract/inspect-json.ts'
@@ -9,6 +9,7 @@ import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-coo
 import type { Enrichment } from '../enrichment/enrichment.ts'
 import { enrichRequest } from '../enrichment/request-enrichment.ts'
 import { clientAddress } from '../http/client-address.ts'
+import { chain } from '../http/handler-chain.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { junkIdReason } from '../identity/junk-ids.ts'
 import type { ExperienceDecision } from '../personalization/evaluate.ts'
@@ -44,7 +45,7 @@ export type PersonalizeDeps = AppDeps & { personalization: Personalizer }
  */
 export function personalizeRoutes(deps: PersonalizeDeps): Router {
   const router = Router()
-  router.post('/v1/personalize', ...jsonBody(limits.callBytes), async (req, res) => {
+  const answer: RequestHandler = async (req, res) => {
     const inspected = inspectJson(req.body, { path: '' })
     const body = parseWith(personalizeSchema, inspected.value, '')
     const fromBody =
@@ -76,7 +77,8 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
       })
     }
     res.json({ anonymousId, ...(userId === null ? {} : { userId }), ...payload })
-  })
+  }
+  router.post('/v1/personalize', chain(...jsonBody(limits.callBytes), answer))
   return router
 }
 

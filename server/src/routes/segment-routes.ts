@@ -10,6 +10,7 @@ import { AppError, type ErrorBody } from '../errors/app-error.ts'
 import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { clientAddress } from '../http/client-address.ts'
 import { requireWriteKey, writeKeyOf, type WriteKeyMatch } from '../http/credentials.ts'
+import { chain } from '../http/handler-chain.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { browserOrigin } from '../http/origin-check.ts'
 import type { IngestEvent } from '../pipeline/ingest-event.ts'
@@ -58,9 +59,11 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
   )
   const browserGuards = browserKeyEdge(deps)
 
-  // One route per path, so metrics and logs name the path that was called.
+  // One route per path, so metrics and logs name the path that was called; its steps run as one
+  // handler (see handler-chain.ts).
   const post = (paths: readonly string[], ...handlers: RequestHandler[]) => {
-    for (const path of paths) router.post(path, ...handlers)
+    const steps = chain(...handlers)
+    for (const path of paths) router.post(path, steps)
   }
 
   for (const type of callTypes) {
