@@ -5,6 +5,7 @@ import type { JsonObject } from '../traits/json.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
 import type { Store } from '../store/store.ts'
 import { buildContext } from './build-context.ts'
+import { countsConversions } from './compile-config.ts'
 import type { PersonalizationEngine } from './engine.ts'
 import type { Decision } from './evaluate.ts'
 
@@ -38,13 +39,13 @@ export class Personalizer implements GoalCounter {
   }
 
   isGoal(eventName: string): boolean {
-    return this.engine.config.goals.has(eventName)
+    return this.engine.config.goalNames.has(eventName)
   }
 
   /**
-   * The conversions of a goal: one for every experience that names it and whose first impression
-   * on this profile is at most the attribution window old. The store keeps one per profile,
-   * experience and goal.
+   * The conversions of a goal: one for every running experience that names it and whose first
+   * impression on this profile is at most the attribution window old, unless that impression's
+   * variation is paused. The store keeps one per profile, experience and goal.
    */
   conversions(
     impressions: readonly Impression[],
@@ -55,12 +56,16 @@ export class Personalizer implements GoalCounter {
     const config = this.engine.config
     const experienceIds = config.goals.get(goal) ?? []
     return impressions
-      .filter(
-        (impression) =>
+      .filter((impression) => {
+        const experience = config.experiencesById.get(impression.experienceId)
+        return (
+          experience !== undefined &&
           experienceIds.includes(impression.experienceId) &&
+          countsConversions(experience, impression.variation) &&
           at >= impression.at &&
-          at <= impression.at + config.attributionWindowMs,
-      )
+          at <= impression.at + config.attributionWindowMs
+        )
+      })
       .map((impression) => ({ profileId, experienceId: impression.experienceId, goal, at }))
   }
 
@@ -93,7 +98,11 @@ export class Personalizer implements GoalCounter {
       impressions.map((impression) => [impression.experienceId, impression.variation]),
     )
     const decision = this.engine.decide(ctx, profileId, assigned)
-    const fresh = decision.experiences.filter((experience) => !assigned.has(experience.id))
+    // Only a running experience's first showing counts: a concluded one serves its winner
+    // without adding to the frozen report.
+    const fresh = decision.experiences.filter(
+      (experience) => !assigned.has(experience.id) && decision.measured.includes(experience.id),
+    )
     if (profile !== undefined && fresh.length > 0) {
       await store.transaction(async (tx) => {
         for (const experience of fresh) {
