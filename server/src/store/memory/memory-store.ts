@@ -7,6 +7,12 @@ import type { CallRequest, Planner } from '../call-batch.ts'
 import { runCallInTransaction } from '../run-call.ts'
 import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
 import { writeRecords, type RecordKind, type StoreRecord } from '../store-records.ts'
+import {
+  emptyAuthoringState,
+  memoryAuthoringReads,
+  memoryAuthoringWrites,
+  type AuthoringState,
+} from './memory-authoring.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -20,6 +26,7 @@ interface State {
   suppressions: Map<string, Suppression>
   impressions: Impression[]
   conversions: Conversion[]
+  authoring: AuthoringState
 }
 
 function emptyState(): State {
@@ -35,6 +42,7 @@ function emptyState(): State {
     suppressions: new Map(),
     impressions: [],
     conversions: [],
+    authoring: emptyAuthoringState(),
   }
 }
 
@@ -124,9 +132,10 @@ function reader(state: State): StoreReader {
         .filter((impression) => impression.profileId === profileId)
         .sort((a, b) => a.at - b.at)
         .map(copy),
-    experienceCounts: async (experienceId, goal, windowMs) =>
-      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
+    experienceCounts: async (experienceId, goal, windowMs, until) =>
+      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs, until),
     ...consoleReads(state),
+    ...memoryAuthoringReads(state.authoring),
     exportPage: async (kind, after, limit) => {
       // The cursor is a position: the memory engine's collections keep their insertion order.
       const start = Number(after?.[0] ?? 0)
@@ -171,8 +180,8 @@ function allRecords(state: State, kind: RecordKind): StoreRecord[] {
 function consoleReads(state: State): ConsoleReads {
   const byId = () => [...state.profiles.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
   return {
-    experienceDailyCounts: async (experienceId, goal, windowMs) =>
-      countDaily(state.impressions, state.conversions, experienceId, goal, windowMs),
+    experienceDailyCounts: async (experienceId, goal, windowMs, until) =>
+      countDaily(state.impressions, state.conversions, experienceId, goal, windowMs, until),
     profileIdsByAccount: async (accountId, limit) =>
       byId()
         .filter((profile) => profile.account?.id === accountId)
@@ -195,6 +204,7 @@ function consoleReads(state: State): ConsoleReads {
 function writer(state: State): StoreWriter {
   return {
     ...reader(state),
+    ...memoryAuthoringWrites(state.authoring),
     claimMessage: async (key, receivedAt) => {
       if (state.messages.has(key)) return false
       state.messages.set(key, receivedAt)

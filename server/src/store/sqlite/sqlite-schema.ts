@@ -1,3 +1,5 @@
+import { sqliteAuthoringMigration } from './sqlite-authoring.ts'
+
 /**
  * Schema migrations of the SQLite engine, applied in order at open; `PRAGMA user_version` records
  * how many ran. Append new steps; never edit one that has shipped.
@@ -96,4 +98,6 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX merge_log_user ON merge_log (user_id) WHERE user_id IS NOT NULL;
   CREATE INDEX merge_log_anonymous ON merge_log (anonymous_id) WHERE anonymous_id IS NOT NULL;
   `,
+  // 4: config versions, the audit log and console users (the console's authoring).
+  sqliteAuthoringMigration,
 ]

@@ -60,6 +60,17 @@ const writerMethods: readonly SessionMethod[] = [
   'recordConversion',
   'exportPage',
   'importRecords',
+  'latestConfigVersion',
+  'latestConfigVersionNumber',
+  'configVersion',
+  'configVersions',
+  'auditLog',
+  'consoleUser',
+  'consoleUsers',
+  'appendConfigVersion',
+  'appendAuditEntry',
+  'putConsoleUser',
+  'deleteConsoleUser',
 ]
 
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
