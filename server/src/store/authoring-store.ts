@@ -2,7 +2,7 @@ import type { AuditEntry, NewAuditEntry } from '../audit/audit-entry.ts'
 import { auditActions } from '../audit/audit-entry.ts'
 import { versionKinds, type ConfigVersion } from '../config-versions/config-version.ts'
 import { roles, userNamePattern, type ConsoleUser } from '../console-users/console-user.ts'
-import { AppError } from '../errors/app-error.ts'
+import { invalidConfig } from '../config-versions/invalid-config.ts'
 import { validatePersonalizationConfig } from '../personalization/load-config.ts'
 
 /*
@@ -56,13 +56,7 @@ export function guardAuthoringWrites(raw: AuthoringWrites): AuthoringWrites {
   return {
     appendConfigVersion: async (version) => {
       const checked = validatePersonalizationConfig(version.document)
-      if (!checked.ok) {
-        throw new AppError(
-          'invalid_config',
-          `The config has ${checked.issues.length} problem${checked.issues.length === 1 ? '' : 's'}; nothing was stored`,
-          { path: checked.issues[0]?.path ?? '', details: { issues: checked.issues } },
-        )
-      }
+      if (!checked.ok) throw invalidConfig(checked.issues, 'stored')
       if (!Number.isSafeInteger(version.number) || version.number < 1) {
         throw new Error(`a config version number must be a positive integer, not ${version.number}`)
       }
