@@ -5,22 +5,26 @@ import type { PersonalizationConfig } from '../../personalization/config-schema.
 import { when } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 
-/** The sign-in form; the token goes in the POST body only, never in a URL. */
+/**
+ * The sign-in form: a person's name and password, or the operator's admin token. Secrets go in
+ * the POST body only, never in a URL.
+ */
 export function signInPage(error: string | undefined): SafeHtml {
   return html`${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     <form method="post" action="/console/sign-in" class="sign-in">
+      <label for="name">User name</label>
+      <input id="name" name="name" autocomplete="username" autofocus />
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" />
+      <p class="muted">Operators: leave these empty and give the admin token instead.</p>
       <label for="token">Admin token</label>
-      <input
-        id="token"
-        name="token"
-        type="password"
-        autocomplete="current-password"
-        required
-        autofocus
-      />
+      <input id="token" name="token" type="password" autocomplete="off" />
       <button type="submit">Sign in</button>
     </form>
-    <p class="muted">The token is the container's <code>PARLEY_ADMIN_TOKEN</code>.</p>`
+    <p class="muted">
+      Your operator adds you with <code>parley user add</code>. The token is the container's
+      <code>PARLEY_ADMIN_TOKEN</code>.
+    </p>`
 }
 
 /** What the preview form holds. */
