@@ -179,7 +179,7 @@ function parse(
       allowPositionals: true,
       strict: true,
     })
-    return { positionals, values: values as Record<string, string | boolean | undefined> }
+    return { positionals, values: values }
   } catch (error) {
     return (error as Error).message.split('\n', 1)[0] ?? 'bad arguments'
   }
