@@ -173,6 +173,14 @@ function allRecords(state: State, kind: RecordKind): StoreRecord[] {
       return state.conversions.map((data) => ({ kind, data }))
     case 'suppression':
       return [...state.suppressions.values()].map((data) => ({ kind, data }))
+    case 'configVersion':
+      return state.authoring.versions.map((data) => ({ kind, data }))
+    case 'auditEntry':
+      return state.authoring.audit.map((data) => ({ kind, data }))
+    case 'consoleUser':
+      return [...state.authoring.users.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((data) => ({ kind, data }))
   }
 }
 
