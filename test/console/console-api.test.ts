@@ -205,6 +205,28 @@ describe('console API: people and roles', () => {
   })
 })
 
+describe('the config page', () => {
+  it('shows the newest version in the store, who published it and its note', async () => {
+    const app = await start()
+    await app.addUser('ann', 'editor')
+    const ann = await app.signIn({ name: 'ann', password: 'correct horse battery staple' })
+    await publish(ann, 'Published', 1, 'Summer headline').expect(200)
+    const page = await ann.get('/console/config').expect(200)
+    expect(page.text).toContain('The config store: edited in the console, live on every instance')
+    const text = page.text.replace(/\s+/g, ' ')
+    expect(text).toMatch(/2 \(publish\) by ann, [^<]*: Summer headline/)
+    expect(page.text).toContain('The config of version 2')
+    expect(page.text).toContain('hero-title: Published')
+  })
+
+  it('says why the config is read-only when it is pinned to a file', async () => {
+    const app = await start({ pinned: true })
+    const page = await (await app.signIn()).get('/console/config').expect(200)
+    expect(page.text).toContain('Why read-only')
+    expect(page.text).toContain('PARLEY_CONFIG_SOURCE=file pins the config to config/pinned.yaml')
+  })
+})
+
 describe('console API: reading versions', () => {
   it('reads the config in force and its version', async () => {
     const app = await start()

@@ -17,6 +17,7 @@ import { deleteConfirmation, profileDetail, profileSearch } from './pages/profil
 import { segmentsPage } from './pages/segments-page.ts'
 import { previewVisitor } from './preview-visitor.ts'
 import { requireRole } from './require-role.ts'
+import { versionMeta } from '../config-versions/config-version.ts'
 import type { Decision } from '../personalization/evaluate.ts'
 import { searchKinds, searchProfiles } from './profile-search.ts'
 import type { Session } from './session.ts'
@@ -183,8 +184,14 @@ export function consolePages(deps: ConsoleDeps): Router {
     )
   })
 
-  router.get('/console/config', (_req, res) => {
+  router.get('/console/config', async (_req, res) => {
     const engine = deps.personalization.engine
+    const live = deps.liveConfig
+    // The newest version in the store, which every instance serves within seconds.
+    const latest =
+      live.pinned === undefined
+        ? await deps.store.read((reader) => reader.latestConfigVersion())
+        : undefined
     render(
       res,
       'Config',
@@ -192,8 +199,11 @@ export function consolePages(deps: ConsoleDeps): Router {
       configPage({
         file: deps.config.personalizationFile,
         loadedAt: engine.loadedAt,
-        source: engine.source,
+        source: latest?.document ?? engine.source,
         rejected: engine.rejected,
+        pinned: live.pinned,
+        version: latest === undefined ? undefined : versionMeta(latest),
+        inForce: live.version?.number,
       }),
     )
   })
