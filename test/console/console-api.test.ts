@@ -91,16 +91,21 @@ describe('console API: sessions', () => {
   it('refuses a body that is not JSON', async () => {
     const app = await start()
     const agent = await app.signIn()
-    const broken = await agent
-      .post('/console/api/validate')
-      .set('Content-Type', 'application/json')
-      .send('{"document": ')
-    expectError(broken, 400, 'invalid_json')
-    const form = await agent
-      .post('/console/api/validate')
-      .set('Content-Type', 'application/x-www-form-urlencoded')
-      .send('document=x')
-    expectError(form, 415, 'unsupported_media_type')
+    const raw = (type: string, text: string) =>
+      supertest(app.app)
+        .post('/console/api/validate')
+        .set('Cookie', agent.cookie)
+        .set('X-CSRF-Token', agent.csrf)
+        .set('Content-Type', type)
+        .send(text)
+    expectError(await raw('application/json', '{"document": '), 400, 'invalid_json')
+    expectError(
+      await raw('application/x-www-form-urlencoded', 'document=x'),
+      415,
+      'unsupported_media_type',
+    )
+    // The same body as JSON is fine: the refusals above are about the body, not the route.
+    await raw('application/json', '{"document": {}}').expect(200)
   })
 })
 
@@ -554,6 +559,25 @@ describe('console API: publishing', () => {
       'invalid_field',
       'body.baseVersion',
     )
+  })
+
+  it('refuses keys that would reach a prototype, polluting nothing', async () => {
+    const app = await start()
+    const agent = await app.signIn()
+    const body = `{"baseVersion": 1, "document": {"__proto__": {"polluted": true}, "experiences": [{"id": "e", "variations": [{"id": "v", "content": {"__proto__": "x", "constructor": "y"}}]}]}}`
+    const response = await supertest(app.app)
+      .post('/console/api/publish')
+      .set('Cookie', agent.cookie)
+      .set('X-CSRF-Token', agent.csrf)
+      .set('Content-Type', 'application/json')
+      .send(body)
+    expectError(response, 400, 'invalid_config')
+    // A `__proto__` key is never read (the loader's output has none); `constructor` is refused.
+    expect(response.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual([
+      'experiences[0].variations[0].content.constructor',
+    ])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(await app.store.read((r) => r.latestConfigVersionNumber())).toBe(1)
   })
 
   it('asks to confirm a change that moves visitors who already have a bucket', async () => {
