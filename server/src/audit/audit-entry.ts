@@ -1,3 +1,5 @@
+import { z } from 'zod'
+
 /**
  * What the audit log records: every change to the config (publish, rollback, seed, import, a
  * status change) and to the console's people.
@@ -33,3 +35,15 @@ export interface AuditEntry {
 
 /** An entry before the store numbers it. */
 export type NewAuditEntry = Omit<AuditEntry, 'seq'>
+
+/** An audit entry's shape, for the export format and the console API's description. */
+export const auditEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  actor: z.string(),
+  action: z.enum(auditActions),
+  fromVersion: z.number().int().nullable(),
+  toVersion: z.number().int().nullable(),
+  subject: z.string().nullable(),
+  summary: z.string(),
+})

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { auditActions } from '../audit/audit-entry.ts'
+import { auditEntrySchema } from '../audit/audit-entry.ts'
 import { versionKinds } from '../config-versions/config-version.ts'
 import { roles } from '../console-users/console-user.ts'
 import type { StoreRecord } from '../store/store-records.ts'
@@ -120,19 +120,7 @@ const recordSchema = z.discriminatedUnion('kind', [
       document: object,
     }),
   }),
-  z.object({
-    kind: z.literal('auditEntry'),
-    data: z.object({
-      seq: z.number().int(),
-      at: ms,
-      actor: z.string(),
-      action: z.enum(auditActions),
-      fromVersion: z.number().int().nullable(),
-      toVersion: z.number().int().nullable(),
-      subject: z.string().nullable(),
-      summary: z.string(),
-    }),
-  }),
+  z.object({ kind: z.literal('auditEntry'), data: auditEntrySchema }),
   z.object({
     kind: z.literal('consoleUser'),
     data: z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { auditActions } from '../../audit/audit-entry.ts'
+import { auditEntrySchema } from '../../audit/audit-entry.ts'
 import { versionKinds } from '../../config-versions/config-version.ts'
 import { roles } from '../../console-users/console-user.ts'
 import { experienceStatuses } from '../../personalization/config-schema.ts'
@@ -236,17 +236,6 @@ export const publishedAnswer = z.object({
 })
 
 export const auditAnswer = z.object({
-  entries: z.array(
-    z.object({
-      seq: z.number().int(),
-      at: z.number(),
-      actor: z.string(),
-      action: z.enum(auditActions),
-      fromVersion: z.number().int().nullable(),
-      toVersion: z.number().int().nullable(),
-      subject: z.string().nullable(),
-      summary: z.string(),
-    }),
-  ),
+  entries: z.array(auditEntrySchema),
   next: z.number().int().nullable(),
 })
