@@ -725,6 +725,54 @@ describe('console API: statuses', () => {
     })
   })
 
+  it('keeps every recorded bucket through a weight change, and shows a paused variation’s visitors the control’s content', async () => {
+    const twoArms = (headline: number, other: number, paused = false) =>
+      headlineConfig('Seeded', {
+        variations: [
+          { id: 'headline', weight: headline, content: { 'hero-title': 'Headline' } },
+          { id: 'other', weight: other, paused, content: { 'hero-title': 'Other' } },
+        ],
+      })
+    const app = await start({ seed: twoArms(1, 1) })
+    const agent = await app.signIn()
+    const seen = async (anonymousId: string) => {
+      const answer = await supertest(app.app)
+        .post('/v1/personalize')
+        .send({ anonymousId, page: { path: '/' } })
+        .expect(200)
+      const [experience] = (
+        answer.body as { experiences: { variation: string; content: object }[] }
+      ).experiences
+      return experience
+    }
+    const before = new Map<string, string>()
+    for (let n = 0; n < 30; n++) before.set(`v-${n}`, (await seen(`v-${n}`))?.variation ?? '')
+    expect(new Set(before.values())).toEqual(new Set(['headline', 'other']))
+    // Every new visitor now goes to headline; nobody recorded moves.
+    await agent
+      .post('/console/api/publish', { document: twoArms(1, 0), baseVersion: 1 })
+      .expect(200)
+    for (const [visitor, variation] of before)
+      expect((await seen(visitor))?.variation).toBe(variation)
+    expect((await seen('newcomer'))?.variation).toBe('headline')
+    // Paused: its recorded visitors see the page's default; nobody else lands in it.
+    await agent
+      .post('/console/api/publish', { document: twoArms(1, 1, true), baseVersion: 2 })
+      .expect(200)
+    for (const [visitor, variation] of before) {
+      expect(await seen(visitor)).toEqual(
+        variation === 'other'
+          ? { id: 'hero', variation: 'control', control: true, content: {} }
+          : {
+              id: 'hero',
+              variation: 'headline',
+              control: false,
+              content: { 'hero-title': 'Headline' },
+            },
+      )
+    }
+  })
+
   it('refuses an unknown experience or variation, a bad status, and concluding without a winner', async () => {
     const app = await start()
     const agent = await app.signIn()
