@@ -1,4 +1,5 @@
 import type { Config } from './config/env.ts'
+import type { LiveConfig } from './config-versions/live-config.ts'
 import type { Enricher } from './enrichment/enricher.ts'
 import type { Logger } from './config/logger.ts'
 import type { RateLimitStore } from './http/rate-limit-store.ts'
@@ -24,6 +25,12 @@ export interface AppDeps {
    * no experiences (payloads are empty, no event is a goal).
    */
   personalization?: Personalizer
+  /**
+   * The config in force and where it comes from: versions in the store, or pinned to a file.
+   * Default when absent: pinned to `PARLEY_CONFIG` with the personaliser's engine (the console
+   * shows it read-only and refuses every write).
+   */
+  liveConfig?: LiveConfig
   /**
    * Country, network and company from the request's address for browser calls and
    * personalize. Default when absent: off (no lookups, nothing derived or stored).

@@ -11,6 +11,7 @@ import { createMetrics } from './observability/metrics.ts'
 import { requestObserver } from './observability/request-observer.ts'
 import { PersonalizationEngine } from './personalization/engine.ts'
 import { Personalizer } from './personalization/personalizer.ts'
+import { LiveConfig } from './config-versions/live-config.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { browserRoutes } from './routes/browser-routes.ts'
 import { clientRoutes } from './routes/client-routes.ts'
@@ -31,13 +32,22 @@ export type { AppDeps } from './app-deps.ts'
  */
 export function createApp(given: AppDeps): Express {
   const metrics = given.metrics ?? createMetrics()
+  const personalization =
+    given.personalization ??
+    new Personalizer(given.liveConfig?.engine ?? PersonalizationEngine.empty(), given.clock)
   const deps = {
     ...given,
     metrics,
     rateLimits: given.rateLimits ?? new MemoryRateLimitStore(),
     store: instrumentStore(given.store, metrics),
-    personalization:
-      given.personalization ?? new Personalizer(PersonalizationEngine.empty(), given.clock),
+    personalization,
+    liveConfig:
+      given.liveConfig ??
+      LiveConfig.pinnedToFile(personalization.engine, {
+        file: given.config.personalizationFile,
+        reason:
+          'This container was built with its personalisation config given directly, not from the config store.',
+      }),
   }
   const app = express()
   app.disable('x-powered-by')

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import { createApp } from './app.ts'
-import { ConfigError, loadConfig } from './config/env.ts'
+import { ConfigError, loadConfig, type Config } from './config/env.ts'
+import { LiveConfig } from './config-versions/live-config.ts'
+import type { Logger } from './config/logger.ts'
+import type { Store } from './store/store.ts'
 import { CachedStore } from './cache/cached-store.ts'
 import { chooseLogFormat, createLogger } from './config/logger.ts'
 import { openEnricher } from './enrichment/open-enricher.ts'
@@ -12,7 +15,7 @@ import {
   readPersonalizationConfig,
 } from './personalization/load-config.ts'
 import { Personalizer } from './personalization/personalizer.ts'
-import { watchPersonalizationConfig } from './personalization/watch-config.ts'
+import { watchPersonalizationConfig, type ConfigWatch } from './personalization/watch-config.ts'
 import { installGracefulShutdown } from './process/graceful-shutdown.ts'
 import { openStore, redactDatabaseUrl } from './store/open-store.ts'
 import { openRateLimitStore } from './http/open-rate-limit-store.ts'
@@ -39,17 +42,6 @@ async function main(): Promise<void> {
       'using demo credentials for unset variables; set them before exposing this container',
     )
   }
-  let engine
-  try {
-    engine = new PersonalizationEngine(readPersonalizationConfig(config.personalizationFile))
-  } catch (error) {
-    if (error instanceof PersonalizationConfigError) {
-      process.stderr.write(`parley: ${error.message}\n`)
-      process.exit(1)
-    }
-    throw error
-  }
-  const configWatch = watchPersonalizationConfig(config.personalizationFile, engine, logger)
   const metrics = createMetrics()
   let opened
   try {
@@ -68,6 +60,8 @@ async function main(): Promise<void> {
     maxBytes: config.cacheBytes,
     onLookup: (hit) => recordCacheLookup(metrics, 'profiles', hit),
   })
+  const { liveConfig, configWatch } = await openLiveConfig(config, store, logger)
+  const engine = liveConfig.engine
   const personalization = new Personalizer(engine, Date.now)
   const rateLimits = await openRateLimitStore(config.databaseUrl, {
     onPruneError: (error) => logger.warn({ err: error }, 'pruning ended rate-limit windows failed'),
@@ -83,6 +77,7 @@ async function main(): Promise<void> {
     clock: Date.now,
     newId: randomUUID,
     personalization,
+    liveConfig,
     metrics,
     rateLimits: rateLimits.store,
     ...(enricher === undefined ? {} : { enricher }),
@@ -103,7 +98,10 @@ async function main(): Promise<void> {
         port,
         store: store.engine,
         database: redactDatabaseUrl(config.databaseUrl),
-        personalization: config.personalizationFile,
+        personalization:
+          liveConfig.version === undefined
+            ? config.personalizationFile
+            : `store, version ${liveConfig.version.number}`,
         segments: engine.config.segments.length,
         experiences: engine.config.experiences.length,
       },
@@ -121,11 +119,48 @@ async function main(): Promise<void> {
     logger,
     onStop: () => {
       clearInterval(pruneTimer)
-      configWatch.close()
+      configWatch?.close()
+      liveConfig.close()
       enricher?.close()
     },
     timeoutMs: config.shutdownTimeoutMs,
   })
+}
+
+/**
+ * The config in force: pinned to `PARLEY_CONFIG` (`PARLEY_CONFIG_SOURCE=file`: read now, polled),
+ * or versions in the store, the file seeding an empty one. A broken file, when it is read, stops
+ * the start with every problem and its path.
+ */
+async function openLiveConfig(
+  config: Config,
+  store: Store,
+  logger: Logger,
+): Promise<{ liveConfig: LiveConfig; configWatch: ConfigWatch | undefined }> {
+  const file = config.personalizationFile
+  try {
+    if (config.configSource === 'file') {
+      const engine = new PersonalizationEngine(readPersonalizationConfig(file))
+      const liveConfig = LiveConfig.pinnedToFile(engine, {
+        file,
+        reason: `PARLEY_CONFIG_SOURCE=file pins the config to ${file}: change the file (it is reloaded within a second), or have the operator unset PARLEY_CONFIG_SOURCE to edit it here.`,
+      })
+      return { liveConfig, configWatch: watchPersonalizationConfig(file, engine, logger) }
+    }
+    const liveConfig = await LiveConfig.fromStore({
+      store,
+      logger,
+      clock: Date.now,
+      seed: () => ({ document: readPersonalizationConfig(file), source: file }),
+    })
+    return { liveConfig, configWatch: undefined }
+  } catch (error) {
+    if (error instanceof PersonalizationConfigError) {
+      process.stderr.write(`parley: ${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
 }
 
 await main()

@@ -10,15 +10,22 @@ export interface Run {
   stderr: string
 }
 
-/** Runs `bin/parley.js` as an operator would, with only the given Parley variables set. */
-export function parley(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs `bin/parley.js` as an operator would, with only the given Parley variables set; `input`
+ * is written to its stdin (a password for `--password-stdin`).
+ */
+export function parley(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<Run> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) => !name.startsWith('PARLEY_') && name !== 'NODE_ENV',
     ),
   )
   return new Promise((done) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['bin/parley.js', ...args],
       { cwd: root, env: { ...base, ...env }, timeout: 60_000 },
@@ -27,5 +34,6 @@ export function parley(args: string[], env: Record<string, string> = {}): Promis
         done({ code, stdout, stderr })
       },
     )
+    child.stdin?.end(input ?? '')
   })
 }

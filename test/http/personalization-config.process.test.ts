@@ -38,7 +38,7 @@ async function bannerText(url: string): Promise<string | undefined> {
 }
 
 describe('PARLEY_CONFIG in a running container', () => {
-  it('refuses to start on a broken file and names the path of each problem', async () => {
+  it('refuses to start on a broken file that would seed the store, naming the path of each problem', async () => {
     const file = configFile(
       'experiences:\n  - id: e\n    variations:\n      - { id: v, weight: heavy, content: {} }\n',
     )
@@ -49,9 +49,9 @@ describe('PARLEY_CONFIG in a running container', () => {
     )
   })
 
-  it('serves the file, reloads a change, and keeps the last good config on a broken one', async () => {
+  it('pinned to the file: serves it, reloads a change, and keeps the last good config on a broken one', async () => {
     const file = configFile(banner('First'))
-    container = await startContainer({ PARLEY_CONFIG: file })
+    container = await startContainer({ PARLEY_CONFIG: file, PARLEY_CONFIG_SOURCE: 'file' })
     expect(await bannerText(container.url)).toBe('First')
 
     writeFileSync(file, banner('Second'))
@@ -68,5 +68,16 @@ describe('PARLEY_CONFIG in a running container', () => {
     }
     expect(await bannerText(container.url)).toBe('Second')
     expect(container.output()).toMatch(/experiences\[0\]\.variations/)
+  })
+
+  it('seeds an empty store from the file, then serves the store: a later change of the file is not read', async () => {
+    const file = configFile(banner('Seeded'))
+    container = await startContainer({ PARLEY_CONFIG: file })
+    expect(await bannerText(container.url)).toBe('Seeded')
+    expect(container.output()).toContain('personalisation config seeded into the store')
+    writeFileSync(file, banner('Edited file'))
+    // Twice the file watch's interval: a pinned container would have reloaded by now.
+    await new Promise((done) => setTimeout(done, 2_500))
+    expect(await bannerText(container.url)).toBe('Seeded')
   })
 })

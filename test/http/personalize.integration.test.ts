@@ -282,7 +282,8 @@ describe('POST /v1/personalize', () => {
           priority: 0,
           holdout: 0,
           goals: [],
-          variations: [{ id: 'v', weight: 1, content: { banner: 'Fresh' } }],
+          status: 'running',
+          variations: [{ id: 'v', weight: 1, paused: false, content: { banner: 'Fresh' } }],
         },
       ],
     })

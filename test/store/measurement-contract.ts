@@ -66,6 +66,28 @@ export function describeMeasurementContract(engine: string, factory: StoreFactor
       await (factory.dispose ?? ((s: Store) => s.close()))(store)
     })
 
+    it('leaves out impressions and conversions after `until` (a concluded experience’s frozen report)', async () => {
+      const store = await factory.open()
+      await store.transaction(async (tx) => {
+        await tx.recordImpression(impression('a1', 'a', 10))
+        await tx.recordImpression(impression('a2', 'a', 10))
+        await tx.recordImpression(impression('late', 'a', 101))
+        await tx.recordConversion({ profileId: 'a1', experienceId: 'e', goal: 'g', at: 100 })
+        await tx.recordConversion({ profileId: 'a2', experienceId: 'e', goal: 'g', at: 101 })
+        await tx.recordConversion({ profileId: 'late', experienceId: 'e', goal: 'g', at: 102 })
+      })
+      expect(await store.read((r) => r.experienceCounts('e', 'g', day, 100))).toEqual([
+        { variation: 'a', control: false, visitors: 2, conversions: 1 },
+      ])
+      expect(await store.read((r) => r.experienceCounts('e', 'g', day))).toEqual([
+        { variation: 'a', control: false, visitors: 3, conversions: 3 },
+      ])
+      expect(await store.read((r) => r.experienceDailyCounts('e', 'g', day, 100))).toEqual([
+        { day: '1970-01-01', variation: 'a', control: false, visitors: 2, conversions: 1 },
+      ])
+      await (factory.dispose ?? ((s: Store) => s.close()))(store)
+    })
+
     it('deletes a profile’s impressions and conversions with the profile', async () => {
       const store = await factory.open()
       await store.transaction(async (tx) => {

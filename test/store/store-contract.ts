@@ -9,6 +9,7 @@ import { newProfile } from '../../server/src/profile/profile.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
+import { describeAuthoringContract } from './authoring-contract.ts'
 import { describeConsoleReadsContract } from './console-reads-contract.ts'
 import { describeMeasurementContract } from './measurement-contract.ts'
 import { describeTransferContract } from './transfer-contract.ts'
@@ -332,4 +333,5 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
   describeMeasurementContract(engine, factory)
   describeConsoleReadsContract(engine, factory)
   describeTransferContract(engine, factory)
+  describeAuthoringContract(engine, factory)
 }

@@ -6,6 +6,8 @@ import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
 import { readRecords } from '../../server/src/transfer/store-stream.ts'
 import { writeInBatches } from '../../server/src/transfer/write-batches.ts'
 import type { StoreFactory } from './store-contract.ts'
+import { publishConfig } from '../../server/src/config-versions/publish-config.ts'
+import { headlineConfig } from '../helpers/config-documents.ts'
 
 /** One record of every kind, and ties that only insertion order keeps apart. */
 async function seed(store: Store): Promise<void> {
@@ -68,6 +70,26 @@ async function seed(store: Store): Promise<void> {
     await tx.recordConversion({ profileId: 'p1', experienceId: 'hero', goal: 'signup', at: 90 })
     await tx.suppress([{ key: 'k1', kind: 'email', reason: 'requested', at: 95 }])
   })
+  // The console's authoring: versions, their audit entries, people.
+  await store.transaction(async (tx) => {
+    for (const headline of ['First', 'Second']) {
+      await publishConfig(tx, {
+        author: 'ann',
+        at: 100,
+        note: headline,
+        document: headlineConfig(headline),
+        baseVersion: headline === 'First' ? null : 1,
+        kind: 'publish',
+      })
+    }
+    await tx.putConsoleUser({
+      name: 'ann',
+      role: 'editor',
+      passwordHash: 'scrypt$x',
+      createdAt: 1,
+      updatedAt: 2,
+    })
+  })
 }
 
 async function all(store: Store, pageSize?: number): Promise<StoreRecord[]> {
@@ -107,6 +129,9 @@ export function describeTransferContract(engine: string, factory: StoreFactory):
           'impression',
           'conversion',
           'suppression',
+          'configVersion',
+          'auditEntry',
+          'consoleUser',
         ]),
       )
       expect(records.filter((r) => r.kind === 'profile')).toHaveLength(3)
@@ -135,9 +160,14 @@ export function describeTransferContract(engine: string, factory: StoreFactory):
           impressions: await r.impressions('p1'),
           counts: await r.experienceCounts('hero', 'signup', 1_000),
           suppressed: await r.suppressedKeys(['k1', 'k2']),
+          config: await r.latestConfigVersion(),
+          audit: await r.auditLog(null, 10),
+          users: await r.consoleUsers(),
         }))
       const original = await reads(source)
       expect(original.devices).toEqual(['Z', 'A', 'M'])
+      expect(original.config?.number).toBe(2)
+      expect(original.audit).toHaveLength(2)
       expect(await reads(target)).toEqual(original)
     })
 

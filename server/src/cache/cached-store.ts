@@ -147,6 +147,13 @@ export class CachedStore implements Store {
       profileSample: through('profileSample'),
       messageSeen: through('messageSeen'),
       exportPage: through('exportPage'),
+      latestConfigVersion: through('latestConfigVersion'),
+      latestConfigVersionNumber: through('latestConfigVersionNumber'),
+      configVersion: through('configVersion'),
+      configVersions: through('configVersions'),
+      auditLog: through('auditLog'),
+      consoleUser: through('consoleUser'),
+      consoleUsers: through('consoleUsers'),
     }
   }
 

@@ -5,6 +5,8 @@ export interface CliIo {
   out: (line: string) => void
   /** One line of a problem, on stderr. */
   err: (line: string) => void
+  /** Everything on stdin (a password given with `--password-stdin`). */
+  readStdin: () => Promise<string>
 }
 
 /** Exit codes: 0 all good, 1 the check or step failed, 2 the command line was wrong. */

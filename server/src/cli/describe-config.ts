@@ -17,6 +17,7 @@ export function describeConfig(config: Config): [string, string][] {
     ['listen', `${config.host}:${config.port}`],
     ['PARLEY_DATABASE_URL', redactDatabaseUrl(config.databaseUrl)],
     ['PARLEY_CONFIG', config.personalizationFile],
+    ['PARLEY_CONFIG_SOURCE', config.configSource],
     ['PARLEY_WRITE_KEYS', secret('PARLEY_WRITE_KEYS', config.writeKeys)],
     ['PARLEY_ADMIN_TOKEN', secret('PARLEY_ADMIN_TOKEN', config.adminToken)],
     ['PARLEY_COOKIE_SECRET', secret('PARLEY_COOKIE_SECRET', config.cookieSecrets)],

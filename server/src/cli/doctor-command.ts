@@ -61,7 +61,7 @@ export async function doctorCommand(
       add(
         'config',
         'ok',
-        `${config.personalizationFile}: ${engine.config.segments.length} segments, ${engine.config.experiences.length} experiences`,
+        `${config.personalizationFile}: ${engine.config.segments.length} segments, ${engine.config.experiences.length} experiences${config.configSource === 'store' ? ' (seeds an empty store; the store holds the config in force)' : ' (pinned: the config in force)'}`,
       )
     } catch (error) {
       if (!(error instanceof PersonalizationConfigError)) throw error

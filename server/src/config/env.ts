@@ -61,6 +61,9 @@ const envSchema = z
     PARLEY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
     PARLEY_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     PARLEY_CONFIG: z.string().min(1).default('config/parley.demo.yaml'),
+    PARLEY_CONFIG_SOURCE: z
+      .enum(['store', 'file'], { error: 'expected store or file' })
+      .default('store'),
     PARLEY_CACHE_BYTES: z.coerce
       .number()
       .int()
@@ -170,6 +173,12 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty'
   /** The personalisation file (YAML or JSON). Default: `config/parley.demo.yaml`. */
   personalizationFile: string
+  /**
+   * Where the config in force comes from: `store` (versions edited in the console, live on every
+   * instance; the file seeds an empty store) or `file` (pinned to the file, polled; the console
+   * shows it read-only). Default: `store`.
+   */
+  configSource: 'store' | 'file'
   /** Bytes the per-process profile cache may hold; 0 turns it off. Default: 64 MiB. */
   cacheBytes: number
   /** Names of settings that fell back to demo values. */
@@ -241,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: parsed.PARLEY_LOG_LEVEL,
     logFormat: parsed.PARLEY_LOG_FORMAT,
     personalizationFile: parsed.PARLEY_CONFIG,
+    configSource: parsed.PARLEY_CONFIG_SOURCE,
     cacheBytes: parsed.PARLEY_CACHE_BYTES,
     demoDefaults,
     // The demo turns enrichment on only while the demo config is in use: PARLEY_CONFIG unset.

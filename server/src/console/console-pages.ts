@@ -1,18 +1,11 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
-import { inspectJson } from '../contract/inspect-json.ts'
-import { pageInfo } from '../contract/to-ingest-event.ts'
 import { AppError } from '../errors/app-error.ts'
 import { readDailySeries, readExperienceReport } from '../measurement/read-experience-report.ts'
-import { buildContext } from '../personalization/build-context.ts'
 import { eraseProfile } from '../privacy/erase-profile.ts'
 import { exportProfile } from '../privacy/export-profile.ts'
-import { newProfile } from '../profile/profile.ts'
 import { readProfileView } from '../profile/profile-view.ts'
 import { findExperience } from '../routes/report-routes.ts'
-import type { StoreReader } from '../store/store.ts'
-import { isJsonObject, type JsonObject } from '../traits/json.ts'
-import { traitsToTree } from '../traits/trait-tree.ts'
 import { measureAudiences } from './audience.ts'
 import type { ConsoleDeps } from './console-routes.ts'
 import { send } from './console-routes.ts'
@@ -22,16 +15,13 @@ import { experienceResults, experiencesList } from './pages/experiences-page.ts'
 import { configPage, previewPage, type PreviewForm } from './pages/other-pages.ts'
 import { deleteConfirmation, profileDetail, profileSearch } from './pages/profiles-page.ts'
 import { segmentsPage } from './pages/segments-page.ts'
+import { previewVisitor } from './preview-visitor.ts'
+import { requireRole } from './require-role.ts'
+import { versionMeta } from '../config-versions/config-version.ts'
+import type { Decision } from '../personalization/evaluate.ts'
 import { searchKinds, searchProfiles } from './profile-search.ts'
 import type { Session } from './session.ts'
 import { traitLeaves } from './trait-leaves.ts'
-
-/** A user agent per device class, for the preview. */
-const userAgents = {
-  desktop: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36',
-  mobile: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1',
-  tablet: 'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/604.1',
-} as const
 
 const text = (max: number) => z.string().max(max).optional().default('')
 const searchQuery = z.object({ by: z.enum(searchKinds).optional().default('userId'), q: text(400) })
@@ -148,7 +138,7 @@ export function consolePages(deps: ConsoleDeps): Router {
     render(res, 'Delete this person?', '/console/profiles', deleteConfirmation(view, session(res)))
   })
 
-  router.post('/console/profiles/:id/delete', async (req, res) => {
+  router.post('/console/profiles/:id/delete', requireRole('editor'), async (req, res) => {
     const id = String(req.params.id)
     const confirm = (req.body as Record<string, unknown> | undefined)?.confirm
     if (confirm !== id) {
@@ -182,7 +172,7 @@ export function consolePages(deps: ConsoleDeps): Router {
   router.get('/console/preview', async (req, res) => {
     const form: PreviewForm = parseQuery(previewQuery, req.query)
     const asked = form.url !== ''
-    const result = asked ? await preview(deps, form) : undefined
+    const result = asked ? await previewOnPage(deps, form) : undefined
     render(
       res,
       'Preview',
@@ -194,8 +184,14 @@ export function consolePages(deps: ConsoleDeps): Router {
     )
   })
 
-  router.get('/console/config', (_req, res) => {
+  router.get('/console/config', async (_req, res) => {
     const engine = deps.personalization.engine
+    const live = deps.liveConfig
+    // The newest version in the store, which every instance serves within seconds.
+    const latest =
+      live.pinned === undefined
+        ? await deps.store.read((reader) => reader.latestConfigVersion())
+        : undefined
     render(
       res,
       'Config',
@@ -203,8 +199,11 @@ export function consolePages(deps: ConsoleDeps): Router {
       configPage({
         file: deps.config.personalizationFile,
         loadedAt: engine.loadedAt,
-        source: engine.source,
+        source: latest?.document ?? engine.source,
         rejected: engine.rejected,
+        pinned: live.pinned,
+        version: latest === undefined ? undefined : versionMeta(latest),
+        inForce: live.version?.number,
       }),
     )
   })
@@ -230,88 +229,18 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Request['query']): z.
   return parsed.data
 }
 
-/**
- * What the visitor would see: a stored profile (by id, user id or anonymous id) with its
- * account and sticky variations, or typed traits; evaluated only, nothing written.
- */
-async function preview(
+/** The preview as the page shows it: what the visitor sees, or the message of what is wrong. */
+async function previewOnPage(
   deps: ConsoleDeps,
   form: PreviewForm,
-): Promise<
-  | { decision: ReturnType<ConsoleDeps['personalization']['engine']['decide']>; who: string }
-  | { error: string }
-> {
-  let url: URL
+): Promise<{ decision: Decision; who: string } | { error: string }> {
   try {
-    url = new URL(form.url)
-  } catch {
-    return { error: 'The page URL is not a full address such as https://www.example.com/pricing.' }
-  }
-  const page = pageInfo({ url: url.href, path: url.pathname }, {})
-  const now = deps.clock()
-  const userAgent = userAgents[form.device]
-  const engine = deps.personalization.engine
-  if (form.profile.trim() !== '') {
-    const found = await deps.store.read(async (reader) => {
-      const id = await resolveProfile(reader, form.profile.trim())
-      const profile = id === undefined ? undefined : await reader.profile(id)
-      if (profile === undefined) return undefined
-      const accountId = profile.account?.id ?? null
-      return {
-        profile,
-        account: accountId === null ? undefined : await reader.account(accountId),
-        impressions: await reader.impressions(profile.id),
-      }
+    return await previewVisitor(deps.store, deps.personalization.engine, {
+      ...form,
+      now: deps.clock(),
     })
-    if (found === undefined)
-      return { error: 'No profile is known by that id, user id or anonymous id.' }
-    const ctx = buildContext({
-      profile: found.profile,
-      account: found.account,
-      page,
-      userAgent,
-      now,
-    })
-    const assigned = new Map(found.impressions.map((i) => [i.experienceId, i.variation]))
-    return {
-      decision: engine.decide(ctx, found.profile.id, assigned),
-      who: `Profile ${found.profile.userId ?? found.profile.id}`,
-    }
-  }
-  const user = parseTraits(form.userTraits, 'User traits')
-  if (typeof user === 'string') return { error: user }
-  const company = parseTraits(form.companyTraits, 'Company traits')
-  if (typeof company === 'string') return { error: company }
-  const profile = { ...newProfile('preview', null, now), traits: traitsToTree(user, now) }
-  const account = {
-    id: 'preview',
-    traits: traitsToTree(company, now),
-    createdAt: now,
-    updatedAt: now,
-  }
-  const ctx = buildContext({ profile, account, page, userAgent, now })
-  return { decision: engine.decide(ctx, 'preview'), who: 'A visitor with these traits' }
-}
-
-async function resolveProfile(reader: StoreReader, id: string): Promise<string | undefined> {
-  if ((await reader.profile(id)) !== undefined) return id
-  return (await reader.profileIdByUserId(id)) ?? (await reader.profileIdByAnonymousId(id))
-}
-
-/** Typed traits: empty, or a JSON object within the API's limits; else the message to show. */
-function parseTraits(source: string, label: string): JsonObject | string {
-  if (source.trim() === '') return {}
-  let value: unknown
-  try {
-    value = JSON.parse(source)
-  } catch {
-    return `${label} are not JSON: write them like {"plan": "pro"}.`
-  }
-  if (!isJsonObject(value)) return `${label} must be a JSON object such as {"plan": "pro"}.`
-  try {
-    const inspected = inspectJson(value, { path: 'traits' }).value
-    return isJsonObject(inspected) ? inspected : {}
   } catch (error) {
-    return `${label}: ${(error as Error).message}.`
+    if (error instanceof AppError && error.status < 500) return { error: error.message }
+    throw error
   }
 }

@@ -13,15 +13,19 @@ import { staticAsset } from '../client-assets/static-asset.ts'
 import { AppError } from '../errors/app-error.ts'
 import { errorStatus } from '../errors/error-codes.ts'
 import { sameSecret } from '../http/credentials.ts'
+import type { ConsoleUser } from '../console-users/console-user.ts'
+import { authenticate, operator, userStamp } from '../console-users/manage-users.ts'
 import type { Personalizer } from '../personalization/personalizer.ts'
 import { html, type SafeHtml } from './html.ts'
 import { page } from './layout.ts'
 import { signInPage } from './pages/other-pages.ts'
 import { Sessions, type Session } from './session.ts'
 import { consolePages } from './console-pages.ts'
+import { consoleApiRoutes } from './api/console-api-routes.ts'
+import type { LiveConfig } from '../config-versions/live-config.ts'
 
-/** Dependencies of the console: the app's, with the personaliser resolved. */
-export type ConsoleDeps = AppDeps & { personalization: Personalizer }
+/** Dependencies of the console: the app's, with the personaliser and live config resolved. */
+export type ConsoleDeps = AppDeps & { personalization: Personalizer; liveConfig: LiveConfig }
 
 /** The console's CSP: its own stylesheet, no script at all, forms only to itself. */
 const consoleCsp =
@@ -34,7 +38,8 @@ export const signInAttemptsPerMinute = 10
 /**
  * The console at `/console`: server-rendered pages, signed session cookies, CSRF tokens on every
  * change, a strict CSP. Served in production too. Every page but sign-in needs a session: a page
- * without one is sent to sign-in (303), a change is refused (401).
+ * without one is sent to sign-in (303), a change is refused (401). A person signs in with their
+ * name and password, the operator with the admin token (an editor's rights).
  */
 export function consoleRoutes(deps: ConsoleDeps): Router {
   const router = Router()
@@ -61,7 +66,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     send(res, 200, page({ title: 'Sign in', session: undefined, body: signInPage(undefined) }))
   })
 
-  router.post('/console/sign-in', (req, res) => {
+  router.post('/console/sign-in', async (req, res) => {
     const ip = req.ip ?? ''
     const now = deps.clock()
     const seen = failures.get(ip)
@@ -77,8 +82,20 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
         }),
       )
     }
-    const token = (req.body as Record<string, unknown> | undefined)?.token
-    if (typeof token !== 'string' || token === '' || !sameSecret(token, deps.config.adminToken)) {
+    const form = (req.body ?? {}) as Record<string, unknown>
+    const field = (name: string) => (typeof form[name] === 'string' ? form[name] : '')
+    const [token, name, password] = [field('token'), field('name').trim(), field('password')]
+    let refusal: string | undefined
+    let user: ConsoleUser | undefined
+    if (token !== '') {
+      if (!sameSecret(token, deps.config.adminToken)) refusal = 'That is not the admin token.'
+    } else if (name !== '' && password !== '') {
+      user = await deps.store.read((reader) => authenticate(reader, name, password))
+      if (user === undefined) refusal = 'That user name and password do not match.'
+    } else {
+      refusal = 'Enter your user name and password, or the admin token.'
+    }
+    if (refusal !== undefined) {
       const fresh = seen === undefined || now - seen.since >= 60_000
       failures.set(ip, {
         count: fresh ? 1 : (seen?.count ?? 0) + 1,
@@ -88,23 +105,33 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       return send(
         res,
         401,
-        page({
-          title: 'Sign in',
-          session: undefined,
-          body: signInPage('That is not the admin token.'),
-        }),
+        page({ title: 'Sign in', session: undefined, body: signInPage(refusal) }),
       )
     }
     failures.delete(ip)
-    sessions.start(req, res)
-    deps.logger.info({ ip }, 'console sign-in')
+    sessions.start(
+      req,
+      res,
+      user === undefined ? undefined : { name: user.name, stamp: userStamp(user) },
+    )
+    deps.logger.info({ ip, user: user?.name ?? operator.name }, 'console sign-in')
     res.redirect(303, '/console/experiences')
   })
 
-  // Everything below needs a session.
-  router.use('/console', (req, res, next) => {
-    const session = sessions.read(req)
+  // Everything below needs a session. The JSON API (`/console/api/…`) answers its refusals as
+  // JSON errors; the pages answer with pages.
+  router.use('/console', async (req, res, next) => {
+    const api = isApi(req)
+    const session = await checkSession(deps, sessions.read(req))
     if (session === undefined) {
+      if (api) {
+        return next(
+          new AppError(
+            'console_session_required',
+            'Sign in to the console first (/console/sign-in)',
+          ),
+        )
+      }
       if (req.method === 'GET' || req.method === 'HEAD')
         return res.redirect(303, '/console/sign-in')
       return send(
@@ -118,8 +145,18 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       )
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      const given = (req.body as Record<string, unknown> | undefined)?._csrf
+      const given =
+        req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf
       if (!sessions.checkCsrf(session, given)) {
+        if (api) {
+          return next(
+            new AppError(
+              'invalid_csrf_token',
+              "A change needs this session's CSRF token in the X-CSRF-Token header (GET /console/api/me gives it)",
+              { path: 'headers.x-csrf-token' },
+            ),
+          )
+        }
         return send(
           res,
           403,
@@ -140,9 +177,13 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     res.redirect(303, '/console/sign-in')
   })
 
+  router.use(consoleApiRoutes(deps))
   router.use(consolePages(deps))
-  router.use('/console', ((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!(error instanceof AppError) || errorStatus[error.code] >= 500) return next(error)
+  router.use('/console', ((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    // The API's errors, and faults, go to the app's JSON error handler.
+    if (isApi(req) || !(error instanceof AppError) || errorStatus[error.code] >= 500) {
+      return next(error)
+    }
     const session = res.locals.session as Session | undefined
     const status = errorStatus[error.code]
     const title = status === 404 ? 'Not found' : status === 400 ? 'Check the request' : 'Refused'
@@ -158,6 +199,28 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     )
   }) as express.ErrorRequestHandler)
   return router
+}
+
+/** Whether a request is for the console's JSON API (`/console/api/…`). */
+function isApi(req: Request): boolean {
+  return req.originalUrl.startsWith('/console/api/') || req.originalUrl === '/console/api'
+}
+
+/**
+ * The signed session with the person it belongs to: the operator for the admin token's, or a
+ * console user still in the store with the same password (else no session: removing a person or
+ * changing their password ends their sessions at once, on every instance).
+ */
+async function checkSession(
+  deps: ConsoleDeps,
+  session: Session | undefined,
+): Promise<Session | undefined> {
+  if (session === undefined) return undefined
+  const signed = session.user
+  if (signed === undefined) return { ...session, person: operator }
+  const user = await deps.store.read((reader) => reader.consoleUser(signed.name))
+  if (user === undefined || userStamp(user) !== signed.stamp) return undefined
+  return { ...session, person: { name: user.name, role: user.role, kind: 'user' } }
 }
 
 /** Sends a rendered page. */

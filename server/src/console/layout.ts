@@ -34,6 +34,13 @@ export function page(options: {
                 </li>`,
             )}
           </ul>
+          ${
+            session.person === undefined
+              ? ''
+              : html`<p class="who">
+                  Signed in as <strong>${session.person.name}</strong> (${session.person.role})
+                </p>`
+          }
           <form method="post" action="/console/sign-out">
             <input type="hidden" name="_csrf" value="${session.csrf}" />
             <button type="submit">Sign out</button>

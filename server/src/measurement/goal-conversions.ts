@@ -6,12 +6,14 @@ export interface GoalSpec {
   experienceIds: readonly string[]
   /** The attribution window (ms) after a profile's first impression of an experience. */
   windowMs: number
+  /** Per experience, its paused variations: their visitors' conversions are not counted. */
+  paused: Readonly<Record<string, readonly string[]>>
 }
 
 /**
  * The conversions `goal` reached at `at` counts for a profile's impressions: one for every
- * experience that names it and whose first impression is at most the window old. The store
- * keeps one per profile, experience and goal. Pure.
+ * experience that names it and whose first impression is at most the window old, unless that
+ * impression's variation is paused. The store keeps one per profile, experience and goal. Pure.
  */
 export function goalConversions(
   impressions: readonly Impression[],
@@ -23,6 +25,7 @@ export function goalConversions(
     .filter(
       (impression) =>
         goal.experienceIds.includes(impression.experienceId) &&
+        goal.paused[impression.experienceId]?.includes(impression.variation) !== true &&
         at >= impression.at &&
         at <= impression.at + goal.windowMs,
     )

@@ -1,4 +1,5 @@
 import type { CompiledExperience } from '../personalization/compile-config.ts'
+import type { ExperienceStatus } from '../personalization/config-schema.ts'
 import type { StoreReader } from '../store/store.ts'
 import {
   goalReport,
@@ -13,6 +14,9 @@ import type { Verdict } from './stats/verdict.ts'
 /** Everything known about how an experience performs: the report route's and console's body. */
 export interface ExperienceReport {
   experience: string
+  status: ExperienceStatus
+  /** A concluded experience's winner and conclusion time (ISO 8601): the report counts nothing after it. */
+  concluded?: { winner: string; at: string }
   holdout: number
   attributionWindowDays: number
   /** Exposed visitors per arm (`control` and each variation). */
@@ -35,7 +39,10 @@ export function splitOf(experience: CompiledExperience): Split {
   }
 }
 
-/** Reads an experience's counts and builds its report, in one consistent read. */
+/**
+ * Reads an experience's counts and builds its report, in one consistent read. A concluded
+ * experience's report is frozen: nothing after its conclusion time is counted.
+ */
 export async function readExperienceReport(
   reader: StoreReader,
   experience: CompiledExperience,
@@ -44,7 +51,8 @@ export async function readExperienceReport(
   const split = splitOf(experience)
   // Exposure alone (no goal matches the empty name), so an experience without goals still
   // shows who saw what.
-  const exposure = await reader.experienceCounts(experience.id, '', 0)
+  const until = experience.concludedAt
+  const exposure = await reader.experienceCounts(experience.id, '', 0, until)
   const visitors: Record<string, number> = { control: 0 }
   for (const variation of experience.variations) visitors[variation.id] = 0
   for (const count of exposure) {
@@ -54,11 +62,15 @@ export async function readExperienceReport(
   const sampleRatio = sampleRatioReport(new Map(Object.entries(visitors)), split)
   const goals: GoalReport[] = []
   for (const goal of experience.goals) {
-    const counts = await reader.experienceCounts(experience.id, goal, attributionWindowMs)
+    const counts = await reader.experienceCounts(experience.id, goal, attributionWindowMs, until)
     goals.push(goalReport(goal, counts, split, sampleRatio))
   }
   return {
     experience: experience.id,
+    status: experience.status,
+    ...(experience.status === 'concluded' && until !== undefined
+      ? { concluded: { winner: experience.winner ?? 'control', at: new Date(until).toISOString() } }
+      : {}),
     holdout: experience.holdout,
     attributionWindowDays: attributionWindowMs / 86_400_000,
     visitors,
@@ -96,7 +108,12 @@ export async function readDailySeries(
   goal: string,
   attributionWindowMs: number,
 ): Promise<{ arm: string; points: DailyPoint[] }[]> {
-  const rows = await reader.experienceDailyCounts(experience.id, goal, attributionWindowMs)
+  const rows = await reader.experienceDailyCounts(
+    experience.id,
+    goal,
+    attributionWindowMs,
+    experience.concludedAt,
+  )
   const days = [...new Set(rows.map((row) => row.day))].sort()
   const arms = ['control', ...experience.variations.map((variation) => variation.id)]
   return arms.map((armId) => {

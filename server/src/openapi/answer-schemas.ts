@@ -1,3 +1,4 @@
+import { experienceStatuses } from '../personalization/config-schema.ts'
 import { z } from 'zod'
 
 /**
@@ -156,6 +157,11 @@ const verdict = z.object({
 
 export const reportAnswer = z.object({
   experience: z.string(),
+  status: z.enum(experienceStatuses),
+  concluded: z.object({ winner: z.string(), at: z.string() }).optional().meta({
+    description:
+      "A concluded experience's winner and conclusion time: the report counts nothing after it",
+  }),
   holdout: z.number(),
   attributionWindowDays: z.number(),
   visitors: z.record(z.string(), z.number().int()),
@@ -218,5 +224,9 @@ export const errorAnswer = z.object({
     code: z.string(),
     message: z.string(),
     path: z.string().optional().meta({ description: 'The field, header or query parameter' }),
+    details: z.record(z.string(), z.unknown()).optional().meta({
+      description:
+        'What a client needs to act on some errors: `issues` of `invalid_config`, the versions published in between of `config_version_conflict`, `impacts` of `confirmation_required`',
+    }),
   }),
 })

@@ -34,9 +34,11 @@ const securitySchemes = {
     in: 'cookie',
     name: sessionCookie,
     description:
-      'The console session, set by signing in with the admin token at `/console/sign-in`. A page ' +
-      'without one redirects there (303); a change without one, or without its `_csrf` form ' +
-      'field, is refused with an HTML page (401 / 403).',
+      'The console session, set by signing in at `/console/sign-in` (a person: name and password; ' +
+      'the operator: the admin token). A page without one redirects there (303); a form change ' +
+      'without one, or without its `_csrf` field, is refused with an HTML page (401 / 403). The ' +
+      'JSON API (`/console/api/…`) answers JSON errors instead, and takes the CSRF token in the ' +
+      '`X-CSRF-Token` header.',
   },
 } as const
 

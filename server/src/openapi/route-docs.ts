@@ -10,6 +10,7 @@ import { batchPaths, beaconPaths, callPaths, trackingPaths } from '../routes/seg
 import { identifiers } from '../routes/privacy-routes.ts'
 import { profileQuery } from '../routes/profile-query.ts'
 import * as answers from './answer-schemas.ts'
+import { consoleApiDocs } from './console-api-docs.ts'
 import type { RouteDoc } from './route-doc.ts'
 
 const bodyWriteKey = {
@@ -125,11 +126,16 @@ const consoleRoutes: RouteDoc[] = [
     answer: { contentType: 'text/css', description: 'The stylesheet' },
   }),
   consoleRoute('get', '/console/sign-in', 'The sign-in form', { auth: 'none' }),
-  consoleRoute('post', '/console/sign-in', 'Signs in with the admin token (form field `token`)', {
-    auth: 'none',
-    status: 303,
-    answer: toSignIn,
-  }),
+  consoleRoute(
+    'post',
+    '/console/sign-in',
+    'Signs in a person (form fields `name`, `password`) or the operator (field `token`)',
+    {
+      auth: 'none',
+      status: 303,
+      answer: toSignIn,
+    },
+  ),
   consoleRoute('post', '/console/sign-out', 'Ends the session (form field `_csrf`)', {
     status: 303,
     answer: toSignIn,
@@ -153,9 +159,10 @@ const consoleRoutes: RouteDoc[] = [
   consoleRoute(
     'post',
     '/console/profiles/:id/delete',
-    'Deletes a profile (fields `confirm`, `_csrf`)',
+    'Deletes a profile (fields `confirm`, `_csrf`; editors)',
     {
       params: { id: 'The profile id' },
+      errors: ['insufficient_role'],
     },
   ),
   consoleRoute('get', '/console/preview', 'What a profile or typed traits would see on a URL'),
@@ -309,6 +316,7 @@ export const routeDocs: readonly RouteDoc[] = [
     errors: ['route_not_found'],
   },
   ...consoleRoutes,
+  ...consoleApiDocs,
   demoPage('/', 'text/html'),
   demoPage('/pricing', 'text/html'),
   demoPage('/demo/demo.js', 'application/javascript'),

@@ -10,6 +10,11 @@ export function configErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
     if (issue.input === undefined) return `is required (expected ${article(issue.expected)})`
     return `expected ${article(issue.expected)}`
   }
+  if (issue.code === 'invalid_key') {
+    // A record key (a slot name): say what is wrong with it rather than "Invalid key in record".
+    const inner = issue.issues[0]
+    return typeof inner?.message === 'string' ? inner.message : 'not a valid key'
+  }
   if (issue.code === 'unrecognized_keys') {
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`
   }
@@ -147,16 +152,38 @@ const templateSchema = z.string().superRefine((source, ctx) => {
   }
 })
 
+/** Names an object key may not have: they would reach an object's prototype. */
+const reservedKeys = new Set(['__proto__', 'constructor', 'prototype'])
+
 const slot = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a slot name of letters, digits, _ -')
+  .refine((name) => !reservedKeys.has(name), 'this slot name is reserved')
 
 const variationSchema = z.strictObject({
   id: id.refine((value) => value !== 'control', '"control" is reserved for the holdout'),
   description: z.string().optional(),
   weight: z.number().min(0, 'expected a weight >= 0').default(1),
+  /**
+   * A paused variation takes no new visitors; those already in it see the control's content
+   * (the page's default) and their conversions are not counted. Default: false.
+   */
+  paused: z.boolean().default(false),
   content: z.record(slot, templateSchema),
 })
+
+/**
+ * Where an experience is in its life: `draft` (never served, never counted), `running`,
+ * `paused` (not served, not counted), `concluded` (everyone in its audience gets the winner;
+ * its report is frozen at `concludedAt`). Absent means `running`, as before statuses existed.
+ */
+export const experienceStatuses = ['draft', 'running', 'paused', 'concluded'] as const
+export type ExperienceStatus = (typeof experienceStatuses)[number]
+
+const isoTime = text.refine(
+  (value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)),
+  'expected an ISO 8601 date and time such as 2026-06-01T12:00:00Z',
+)
 
 const experienceSchema = z
   .strictObject({
@@ -184,6 +211,13 @@ const experienceSchema = z
       .lt(1, 'expected a share below 1')
       .default(0),
     goals: z.array(text).default([]),
+    status: z
+      .enum(experienceStatuses, { error: `expected one of ${experienceStatuses.join(', ')}` })
+      .default('running'),
+    /** The variation id (or `control`) a concluded experience serves to everyone. */
+    winner: id.optional(),
+    /** When it was concluded (ISO 8601); a version stamps it when left out. */
+    concludedAt: isoTime.optional(),
     variations: z.array(variationSchema).min(1, 'expected at least one variation'),
   })
   .superRefine((experience, ctx) => {
@@ -194,8 +228,57 @@ const experienceSchema = z
         path: ['variations'],
         message: 'at least one variation needs a weight above 0',
       })
+    } else if (
+      experience.status === 'running' &&
+      experience.variations.every((variation) => variation.paused || variation.weight === 0)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variations'],
+        message:
+          'a running experience needs a variation that is not paused and has a weight above 0 (pause the experience instead)',
+      })
     }
+    checkConclusion(experience, ctx)
   })
+
+/** A concluded experience names its winner; no other status has one. */
+function checkConclusion(
+  experience: {
+    status: ExperienceStatus
+    winner?: string | undefined
+    concludedAt?: string | undefined
+    variations: readonly { id: string }[]
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (experience.status !== 'concluded') {
+    for (const field of ['winner', 'concludedAt'] as const) {
+      if (experience[field] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `only a concluded experience has ${field === 'winner' ? 'a winner' : 'a conclusion time'}`,
+        })
+      }
+    }
+    return
+  }
+  const arms = ['control', ...experience.variations.map((variation) => variation.id)]
+  if (experience.winner === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['winner'],
+      message: `a concluded experience needs a winner: one of ${arms.join(', ')}`,
+    })
+  } else if (!arms.includes(experience.winner)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['winner'],
+      message: `no variation has the id "${experience.winner}": expected one of ${arms.join(', ')}`,
+    })
+  }
+}
 
 /** Reports every item whose id an earlier item of the same list already has. */
 function flagDuplicateIds(
@@ -218,6 +301,9 @@ function flagDuplicateIds(
 }
 
 const segmentSchema = z.strictObject({ id, description: z.string().optional(), rule: ruleSchema })
+
+/** A segment's rule on its own, as the console's segment builder sizes a draft audience. */
+export const ruleDocumentSchema = z.strictObject({ rule: ruleSchema })
 
 /** The personalisation file: segments, experiences and the attribution window. */
 export const personalizationConfigSchema = z
@@ -247,3 +333,5 @@ export const personalizationConfigSchema = z
 /** A validated personalisation config, defaults filled in. */
 export type PersonalizationConfig = z.output<typeof personalizationConfigSchema>
 export type ExperienceConfig = PersonalizationConfig['experiences'][number]
+export type VariationConfig = ExperienceConfig['variations'][number]
+export type SegmentConfig = PersonalizationConfig['segments'][number]

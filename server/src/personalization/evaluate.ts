@@ -14,6 +14,11 @@ export interface ExperienceDecision {
 export interface Decision {
   segments: string[]
   experiences: ExperienceDecision[]
+  /**
+   * The ids of the experiences shown that are measured (running): only their first showing is
+   * recorded as an impression. Not part of the payload.
+   */
+  measured: string[]
 }
 
 /**
@@ -25,7 +30,12 @@ export interface Decision {
  *
  * `assigned` maps experience id -> the variation (or `control`) the profile was first shown: it
  * stands while that variation is still configured, so a visitor never flips between arms (after
- * a weight change, or when a device's exposure came with it into a known user's profile).
+ * a weight or holdout change, or when a device's exposure came with it into a known user's
+ * profile). A paused variation's visitors see the control's content, and new visitors are split
+ * among the variations that are not paused.
+ *
+ * Statuses: a `draft` or `paused` experience is skipped (its slots stay free for others); a
+ * `concluded` one shows its winner to everyone in its audience, holdout included.
  */
 export function evaluate(
   config: CompiledConfig,
@@ -37,7 +47,9 @@ export function evaluate(
   const segments = config.segments.filter((_, index) => matched[index]).map((segment) => segment.id)
   const taken = new Set<string>()
   const experiences: ExperienceDecision[] = []
+  const measured: string[] = []
   for (const experience of config.experiences) {
+    if (experience.status === 'draft' || experience.status === 'paused') continue
     if (
       experience.segmentIndexes.length > 0 &&
       !experience.segmentIndexes.some((i) => matched[i])
@@ -47,9 +59,16 @@ export function evaluate(
     if (!experience.onPage(ctx.page)) continue
     if (experience.slots.some((slot) => taken.has(slot))) continue
     for (const slot of experience.slots) taken.add(slot)
+    if (experience.status === 'running') measured.push(experience.id)
     const bucket =
-      stickyBucket(assigned.get(experience.id), experience) ??
-      pickBucket(bucketPoint(profileId, experience.id), experience.holdout, experience.variations)
+      experience.status === 'concluded'
+        ? winnerBucket(experience.winner)
+        : (stickyBucket(assigned.get(experience.id), experience) ??
+          pickBucket(
+            bucketPoint(profileId, experience.id),
+            experience.holdout,
+            experience.bucketWeights,
+          ))
     if (bucket.control) {
       experiences.push({ id: experience.id, variation: 'control', control: true, content: {} })
       continue
@@ -62,7 +81,13 @@ export function evaluate(
     }
     experiences.push({ id: experience.id, variation: bucket.variation, control: false, content })
   }
-  return { segments, experiences }
+  return { segments, experiences, measured }
+}
+
+function winnerBucket(winner: string | undefined): Bucket {
+  return winner === undefined || winner === 'control'
+    ? { control: true }
+    : { control: false, variation: winner }
 }
 
 function stickyBucket(
@@ -71,7 +96,9 @@ function stickyBucket(
 ): Bucket | undefined {
   if (variation === undefined) return undefined
   if (variation === 'control') return { control: true }
-  return experience.variations.some((candidate) => candidate.id === variation)
-    ? { control: false, variation }
-    : undefined
+  const recorded = experience.variations.find((candidate) => candidate.id === variation)
+  if (recorded === undefined) return undefined
+  // A paused variation keeps its visitors (they return to it when it resumes) but shows them the
+  // page's default, as the control does: moving them to another arm would mix two arms' data.
+  return recorded.paused ? { control: true } : { control: false, variation }
 }

@@ -31,11 +31,39 @@ export function parsePersonalizationConfig(text: string, file: string): Personal
     if (!(error instanceof YAMLParseError)) throw error
     throw new PersonalizationConfigError(file, [`syntax: ${error.message.split('\n', 1)[0]}`])
   }
-  const result = personalizationConfigSchema.safeParse(document ?? {}, { error: configErrorMap })
-  if (!result.success) {
-    throw new PersonalizationConfigError(file, result.error.issues.map(describeIssue))
-  }
-  return result.data
+  const result = validatePersonalizationConfig(document ?? {})
+  if (!result.ok) throw new PersonalizationConfigError(file, result.issues.map(describeIssue))
+  return result.config
+}
+
+/** One problem of a config: where (`experiences[2].variations[0].weight`, and as keys) and what. */
+export interface ConfigIssue {
+  /** The path as the file's author would point at it; `(top level)` for the document itself. */
+  path: string
+  /** The same path as keys and indexes, for an editor that walks its own copy. */
+  at: (string | number)[]
+  message: string
+}
+
+/** A checked config: the config with its defaults filled in, or every problem with its path. */
+export type ConfigValidation =
+  { ok: true; config: PersonalizationConfig } | { ok: false; issues: ConfigIssue[] }
+
+/**
+ * Validates a parsed config document (from a file, the console or the store) the one way the
+ * loader does: the same messages and paths wherever the config comes from.
+ */
+export function validatePersonalizationConfig(document: unknown): ConfigValidation {
+  const result = personalizationConfigSchema.safeParse(document, { error: configErrorMap })
+  if (result.success) return { ok: true, config: result.data }
+  return { ok: false, issues: result.error.issues.map(toConfigIssue) }
+}
+
+/** A zod issue as a `ConfigIssue`. */
+export function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const at = issue.path.map((key) => (typeof key === 'number' ? key : String(key)))
+  const path = formatPath(at)
+  return { path: path === '' ? '(top level)' : path, at, message: issue.message }
 }
 
 /** Reads and validates a personalisation file from disk. */
@@ -59,7 +87,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }, '')
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = formatPath(issue.path)
-  return `${where === '' ? '(top level)' : where}: ${issue.message}`
+/** An issue as one line of the loader's report: `path: message`. */
+export function describeIssue(issue: ConfigIssue): string {
+  return `${issue.path}: ${issue.message}`
 }

@@ -5,6 +5,7 @@ import type { JsonObject } from '../traits/json.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
 import type { Store } from '../store/store.ts'
 import { buildContext } from './build-context.ts'
+import { countsConversions } from './compile-config.ts'
 import type { PersonalizationEngine } from './engine.ts'
 import type { Decision } from './evaluate.ts'
 
@@ -37,13 +38,24 @@ export class Personalizer implements GoalSource {
     this.#clock = clock
   }
 
-  /** The goal a track event of this name reaches, with the experiences that count it. */
+  /**
+   * The goal a track event of this name reaches (a goal of any experience that is not a draft),
+   * with the running experiences that count it and their paused variations, whose visitors'
+   * conversions are not counted.
+   */
   goal(eventName: string): GoalSpec | undefined {
     const config = this.engine.config
-    const experienceIds = config.goals.get(eventName)
-    return experienceIds === undefined
-      ? undefined
-      : { name: eventName, experienceIds, windowMs: config.attributionWindowMs }
+    if (!config.goalNames.has(eventName)) return undefined
+    const experienceIds = config.goals.get(eventName) ?? []
+    const paused: Record<string, string[]> = {}
+    for (const id of experienceIds) {
+      const experience = config.experiencesById.get(id)
+      const variations = experience?.variations
+        .filter((variation) => !countsConversions(experience, variation.id))
+        .map((variation) => variation.id)
+      if (variations !== undefined && variations.length > 0) paused[id] = variations
+    }
+    return { name: eventName, experienceIds, windowMs: config.attributionWindowMs, paused }
   }
 
   /**
@@ -75,7 +87,11 @@ export class Personalizer implements GoalSource {
       impressions.map((impression) => [impression.experienceId, impression.variation]),
     )
     const decision = this.engine.decide(ctx, profileId, assigned)
-    const fresh = decision.experiences.filter((experience) => !assigned.has(experience.id))
+    // Only a running experience's first showing counts: a concluded one serves its winner
+    // without adding to the frozen report.
+    const fresh = decision.experiences.filter(
+      (experience) => !assigned.has(experience.id) && decision.measured.includes(experience.id),
+    )
     if (profile !== undefined && fresh.length > 0) {
       await store.transaction(async (tx) => {
         for (const experience of fresh) {

@@ -4,7 +4,8 @@ import type { StoreWriter } from './store.ts'
  * What changed in the store, published after a commit so per-instance caches can drop stale
  * entries. Keys name what changed: `profile:<profileId>`, `account:<accountId>`,
  * `device:<anonymousId>` (the device's link to a profile), `impressions:<profileId>` — the same spelling as the keys of
- * the per-instance profile cache, so a cache can drop exactly what it is told.
+ * the per-instance profile cache, so a cache can drop exactly what it is told — and `config` (a
+ * new config version: every instance loads it, see `config-versions/live-config.ts`).
  *
  * - `local`: this process committed it (published before `transaction()` resolves);
  * - `remote`: another process on the same database committed it (PostgreSQL LISTEN/NOTIFY),
@@ -24,6 +25,7 @@ export const changeKey = {
   account: (id: string) => `account:${id}`,
   device: (anonymousId: string) => `device:${anonymousId}`,
   impressions: (profileId: string) => `impressions:${profileId}`,
+  config: () => 'config',
 } as const
 
 /** An in-process fan-out of store changes; a failing listener never stops the others. */
@@ -96,6 +98,10 @@ export function trackChanges(writer: StoreWriter, changed: Set<string>): StoreWr
     putAccount: (account) => {
       mark(changeKey.account(account.id))
       return writer.putAccount(account)
+    },
+    appendConfigVersion: (version) => {
+      mark(changeKey.config())
+      return writer.appendConfigVersion(version)
     },
     linkAccountKey: (key, accountId) => {
       mark(changeKey.account(accountId))

@@ -1,5 +1,6 @@
 import type { RecordCursor, RecordKind, StoreRecord } from './store-records.ts'
 import * as rows from './store-rows.ts'
+import { toAuditEntry, toConfigVersion, toConsoleUser } from './authoring-rows.ts'
 
 /** Where the SQL engines keep one kind of record, the key an export pages by, and its mapper. */
 export interface RecordTable {
@@ -87,6 +88,24 @@ export function recordTable(kind: RecordKind, insertOrder: 'rowid' | 'seq'): Rec
             at: Number(row.at),
           },
         }),
+      }
+    case 'configVersion':
+      return {
+        table: 'config_versions',
+        keys: ['number'],
+        toRecord: (row) => ({ kind, data: toConfigVersion(row) }),
+      }
+    case 'auditEntry':
+      return {
+        table: 'audit_log',
+        keys: ['seq'],
+        toRecord: (row) => ({ kind, data: toAuditEntry(row) }),
+      }
+    case 'consoleUser':
+      return {
+        table: 'console_users',
+        keys: ['name'],
+        toRecord: (row) => ({ kind, data: toConsoleUser(row) }),
       }
   }
 }

@@ -1,5 +1,8 @@
 import type { Conversion, Impression } from '../measurement/exposure.ts'
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
+import type { AuditEntry, NewAuditEntry } from '../audit/audit-entry.ts'
+import type { ConfigVersion } from '../config-versions/config-version.ts'
+import type { ConsoleUser } from '../console-users/console-user.ts'
 import type { Suppression, StoreWriter } from './store.ts'
 
 /*
@@ -26,6 +29,9 @@ export type StoreRecord =
   | { kind: 'impression'; data: Impression }
   | { kind: 'conversion'; data: Conversion }
   | { kind: 'suppression'; data: Suppression }
+  | { kind: 'configVersion'; data: ConfigVersion }
+  | { kind: 'auditEntry'; data: AuditEntry }
+  | { kind: 'consoleUser'; data: ConsoleUser }
 
 export type RecordKind = StoreRecord['kind']
 
@@ -39,6 +45,9 @@ export const recordKinds: readonly RecordKind[] = [
   'impression',
   'conversion',
   'suppression',
+  'configVersion',
+  'auditEntry',
+  'consoleUser',
 ]
 
 /** Where the next page of a kind starts: the key of the last record read (engine-specific). */
@@ -90,6 +99,19 @@ export async function writeRecords(
         break
       case 'suppression':
         await writer.suppress([record.data])
+        break
+      case 'configVersion':
+        await writer.appendConfigVersion(record.data)
+        break
+      case 'auditEntry': {
+        // The target numbers entries itself; exported in order, they keep it.
+        const entry: Partial<AuditEntry> = { ...record.data }
+        delete entry.seq
+        await writer.appendAuditEntry(entry as NewAuditEntry)
+        break
+      }
+      case 'consoleUser':
+        await writer.putConsoleUser(record.data)
         break
     }
   }

@@ -2,6 +2,7 @@ import type { Conversion, DailyCount, Impression, VariationCount } from '../meas
 import type { Account, MergeLogEntry, Profile, StoredEvent } from '../profile/profile.ts'
 import type { IngestCall } from '../pipeline/ingest-call.ts'
 import type { IngestResult } from '../pipeline/ingest-event.ts'
+import type { AuthoringReads, AuthoringWrites } from './authoring-store.ts'
 import type { ChangeListener } from './change-feed.ts'
 import type { RecordCursor, RecordKind, RecordPage, StoreRecord } from './store-records.ts'
 
@@ -32,10 +33,15 @@ export interface MergeLogSelector {
 export interface ConsoleReads {
   /**
    * Per UTC day of the first impression and per arm of an experience: the profiles first shown
-   * it that day, and those of them that reached `goal` within `windowMs` (as `experienceCounts`).
-   * Ordered by day, control first, then variation.
+   * it that day, and those of them that reached `goal` within `windowMs` (as `experienceCounts`,
+   * `until` included). Ordered by day, control first, then variation.
    */
-  experienceDailyCounts(experienceId: string, goal: string, windowMs: number): Promise<DailyCount[]>
+  experienceDailyCounts(
+    experienceId: string,
+    goal: string,
+    windowMs: number,
+    until?: number,
+  ): Promise<DailyCount[]>
   /** The ids of profiles linked to an account, in id order, at most `limit`. */
   profileIdsByAccount(accountId: string, limit: number): Promise<string[]>
   /**
@@ -51,7 +57,7 @@ export interface ConsoleReads {
 }
 
 /** Reads, inside a transaction or on their own. */
-export interface StoreReader extends ConsoleReads {
+export interface StoreReader extends ConsoleReads, AuthoringReads {
   profile(id: string): Promise<Profile | undefined>
   profileIdByAnonymousId(anonymousId: string): Promise<string | undefined>
   profileIdByUserId(userId: string): Promise<string | undefined>
@@ -73,9 +79,16 @@ export interface StoreReader extends ConsoleReads {
   impressions(profileId: string): Promise<Impression[]>
   /**
    * Per variation (and control) of an experience: the profiles shown it, and those of them that
-   * reached `goal` no earlier than their impression and at most `windowMs` after it.
+   * reached `goal` no earlier than their impression and at most `windowMs` after it. With
+   * `until` (ms), impressions and conversions after it are left out (a concluded experience's
+   * frozen report). Default: everything.
    */
-  experienceCounts(experienceId: string, goal: string, windowMs: number): Promise<VariationCount[]>
+  experienceCounts(
+    experienceId: string,
+    goal: string,
+    windowMs: number,
+    until?: number,
+  ): Promise<VariationCount[]>
   /**
    * Up to `limit` records of one kind, in a stable order, from just after `after` (null: the
    * first). For `parley export`: paged, so a big store never sits in memory.
@@ -84,7 +97,7 @@ export interface StoreReader extends ConsoleReads {
 }
 
 /** Writes, only inside a transaction. */
-export interface StoreWriter extends StoreReader {
+export interface StoreWriter extends StoreReader, AuthoringWrites {
   /** Records a message key; false when it was seen before (the call must then have no effect). */
   claimMessage(key: string, receivedAt: number): Promise<boolean>
   /**

@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import { auditEntrySchema } from '../audit/audit-entry.ts'
+import { versionKinds } from '../config-versions/config-version.ts'
+import { roles } from '../console-users/console-user.ts'
 import type { StoreRecord } from '../store/store-records.ts'
 
 /*
@@ -101,6 +104,31 @@ const recordSchema = z.discriminatedUnion('kind', [
       kind: z.enum(['userId', 'anonymousId', 'email']),
       reason: z.enum(['deleted', 'requested']),
       at: ms,
+    }),
+  }),
+  // The document is checked by the loader when the target store writes it.
+  z.object({
+    kind: z.literal('configVersion'),
+    data: z.object({
+      number: z.number().int().positive(),
+      kind: z.enum(versionKinds),
+      author: z.string(),
+      at: ms,
+      note: z.string(),
+      baseVersion: z.number().int().nullable(),
+      restoredFrom: z.number().int().nullable(),
+      document: object,
+    }),
+  }),
+  z.object({ kind: z.literal('auditEntry'), data: auditEntrySchema }),
+  z.object({
+    kind: z.literal('consoleUser'),
+    data: z.object({
+      name: id,
+      role: z.enum(roles),
+      passwordHash: z.string(),
+      createdAt: ms,
+      updatedAt: ms,
     }),
   }),
 ])

@@ -181,7 +181,12 @@ describe('planCall', () => {
       { profileId: 'anon', experienceId: 'e1', variation: 'B', control: false, at: 5 },
       { profileId: 'anon', experienceId: 'e2', variation: 'A', control: true, at: 5 },
     ]
-    const goal: GoalSpec = { name: 'Signed up', experienceIds: ['e1', 'e2'], windowMs: 10_000 }
+    const goal: GoalSpec = {
+      name: 'Signed up',
+      experienceIds: ['e1', 'e2'],
+      windowMs: 10_000,
+      paused: {},
+    }
     const snapshot = {
       ...emptySnapshot(),
       devices: [{ anonymousId: 'a1', profileId: 'anon' }],

@@ -2,25 +2,31 @@ import { stringify } from 'yaml'
 import type { Decision } from '../../personalization/evaluate.ts'
 import type { ConfigRejection } from '../../personalization/engine.ts'
 import type { PersonalizationConfig } from '../../personalization/config-schema.ts'
+import type { ConfigVersionMeta } from '../../config-versions/config-version.ts'
+import type { PinnedToFile } from '../../config-versions/live-config.ts'
 import { when } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 
-/** The sign-in form; the token goes in the POST body only, never in a URL. */
+/**
+ * The sign-in form: a person's name and password, or the operator's admin token. Secrets go in
+ * the POST body only, never in a URL.
+ */
 export function signInPage(error: string | undefined): SafeHtml {
   return html`${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
     <form method="post" action="/console/sign-in" class="sign-in">
+      <label for="name">User name</label>
+      <input id="name" name="name" autocomplete="username" autofocus />
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" />
+      <p class="muted">Operators: leave these empty and give the admin token instead.</p>
       <label for="token">Admin token</label>
-      <input
-        id="token"
-        name="token"
-        type="password"
-        autocomplete="current-password"
-        required
-        autofocus
-      />
+      <input id="token" name="token" type="password" autocomplete="off" />
       <button type="submit">Sign in</button>
     </form>
-    <p class="muted">The token is the container's <code>PARLEY_ADMIN_TOKEN</code>.</p>`
+    <p class="muted">
+      Your operator adds you with <code>parley user add</code>. The token is the container's
+      <code>PARLEY_ADMIN_TOKEN</code>.
+    </p>`
 }
 
 /** What the preview form holds. */
@@ -118,19 +124,50 @@ export function previewPage(
     }`
 }
 
-/** The config in force, where it came from, when it loaded, and a refused change. */
+/**
+ * The config in force and where it comes from: the newest version in the store (with who
+ * published it, and whether this instance serves it yet), or the file it is pinned to (with the
+ * reason and any refused change of the file).
+ */
 export function configPage(options: {
   file: string
   loadedAt: number
   source: PersonalizationConfig
   rejected: ConfigRejection | undefined
+  pinned: PinnedToFile | undefined
+  /** The newest version in the store (store mode). */
+  version: ConfigVersionMeta | undefined
+  /** The version this instance serves now (store mode). */
+  inForce: number | undefined
 }): SafeHtml {
-  const { rejected } = options
+  const { rejected, version } = options
   return html`<dl class="facts">
       <dt>Source</dt>
-      <dd><code>${options.file}</code> (<code>PARLEY_CONFIG</code>)</dd>
-      <dt>In force since</dt>
-      <dd>${when(options.loadedAt)}</dd>
+      ${
+        options.pinned === undefined
+          ? html`<dd>The config store: edited in the console, live on every instance</dd>`
+          : html`<dd><code>${options.file}</code> (<code>PARLEY_CONFIG</code>), read-only here</dd>
+              <dt>Why read-only</dt>
+              <dd>${options.pinned.reason}</dd>`
+      }
+      ${
+        version === undefined
+          ? ''
+          : html`<dt>Version</dt>
+              <dd>
+                ${version.number} (${version.kind}) by ${version.author},
+                ${when(version.at)}${version.note === '' ? '' : html`: ${version.note}`}
+              </dd>`
+      }
+      <dt>In force here since</dt>
+      <dd>
+        ${when(options.loadedAt)}${
+          version !== undefined && options.inForce !== version.number
+            ? html` (this instance still serves version ${String(options.inForce)}; it loads
+              ${version.number} within seconds)`
+            : ''
+        }
+      </dd>
       <dt>Contents</dt>
       <dd>
         ${options.source.segments.length} segments, ${options.source.experiences.length}
@@ -138,31 +175,35 @@ export function configPage(options: {
       </dd>
     </dl>
     ${
-      rejected === undefined
-        ? html`<p role="status">No change has been refused since the container started.</p>`
-        : html`<section aria-labelledby="refused" class="card">
-            <h2 id="refused">
-              ${
-                rejected.at > options.loadedAt
-                  ? 'The last change was refused'
-                  : 'An earlier change was refused (a good one has loaded since)'
-              }
-            </h2>
-            <p>
-              At ${when(rejected.at)};
-              ${
-                rejected.at > options.loadedAt
-                  ? 'the config below stays in force until the file is fixed.'
-                  : 'shown for reference.'
-              }
-            </p>
-            <ul class="issues">
-              ${rejected.issues.map((issue) => html`<li><code>${issue}</code></li>`)}
-            </ul>
-          </section>`
+      options.pinned === undefined
+        ? ''
+        : rejected === undefined
+          ? html`<p role="status">No change has been refused since the container started.</p>`
+          : html`<section aria-labelledby="refused" class="card">
+              <h2 id="refused">
+                ${
+                  rejected.at > options.loadedAt
+                    ? 'The last change was refused'
+                    : 'An earlier change was refused (a good one has loaded since)'
+                }
+              </h2>
+              <p>
+                At ${when(rejected.at)};
+                ${
+                  rejected.at > options.loadedAt
+                    ? 'the config below stays in force until the file is fixed.'
+                    : 'shown for reference.'
+                }
+              </p>
+              <ul class="issues">
+                ${rejected.issues.map((issue) => html`<li><code>${issue}</code></li>`)}
+              </ul>
+            </section>`
     }
     <section aria-labelledby="in-force">
-      <h2 id="in-force">The config in force</h2>
+      <h2 id="in-force">
+        The config${version === undefined ? ' in force' : ` of version ${version.number}`}
+      </h2>
       <pre tabindex="0"><code>${stringify(options.source)}</code></pre>
     </section>`
 }

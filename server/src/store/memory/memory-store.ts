@@ -8,6 +8,12 @@ import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { runCallInTransaction } from '../run-call.ts'
 import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
 import { writeRecords, type RecordKind, type StoreRecord } from '../store-records.ts'
+import {
+  emptyAuthoringState,
+  memoryAuthoringReads,
+  memoryAuthoringWrites,
+  type AuthoringState,
+} from './memory-authoring.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -21,6 +27,7 @@ interface State {
   suppressions: Map<string, Suppression>
   impressions: Impression[]
   conversions: Conversion[]
+  authoring: AuthoringState
 }
 
 function emptyState(): State {
@@ -36,6 +43,7 @@ function emptyState(): State {
     suppressions: new Map(),
     impressions: [],
     conversions: [],
+    authoring: emptyAuthoringState(),
   }
 }
 
@@ -125,9 +133,10 @@ function reader(state: State): StoreReader {
         .filter((impression) => impression.profileId === profileId)
         .sort((a, b) => a.at - b.at)
         .map(copy),
-    experienceCounts: async (experienceId, goal, windowMs) =>
-      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs),
+    experienceCounts: async (experienceId, goal, windowMs, until) =>
+      countVariations(state.impressions, state.conversions, experienceId, goal, windowMs, until),
     ...consoleReads(state),
+    ...memoryAuthoringReads(state.authoring),
     exportPage: async (kind, after, limit) => {
       // The cursor is a position: the memory engine's collections keep their insertion order.
       const start = Number(after?.[0] ?? 0)
@@ -165,6 +174,14 @@ function allRecords(state: State, kind: RecordKind): StoreRecord[] {
       return state.conversions.map((data) => ({ kind, data }))
     case 'suppression':
       return [...state.suppressions.values()].map((data) => ({ kind, data }))
+    case 'configVersion':
+      return state.authoring.versions.map((data) => ({ kind, data }))
+    case 'auditEntry':
+      return state.authoring.audit.map((data) => ({ kind, data }))
+    case 'consoleUser':
+      return [...state.authoring.users.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((data) => ({ kind, data }))
   }
 }
 
@@ -172,8 +189,8 @@ function allRecords(state: State, kind: RecordKind): StoreRecord[] {
 function consoleReads(state: State): ConsoleReads {
   const byId = () => [...state.profiles.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
   return {
-    experienceDailyCounts: async (experienceId, goal, windowMs) =>
-      countDaily(state.impressions, state.conversions, experienceId, goal, windowMs),
+    experienceDailyCounts: async (experienceId, goal, windowMs, until) =>
+      countDaily(state.impressions, state.conversions, experienceId, goal, windowMs, until),
     profileIdsByAccount: async (accountId, limit) =>
       byId()
         .filter((profile) => profile.account?.id === accountId)
@@ -196,6 +213,7 @@ function consoleReads(state: State): ConsoleReads {
 function writer(state: State): StoreWriter {
   return {
     ...reader(state),
+    ...memoryAuthoringWrites(state.authoring),
     claimMessage: async (key, receivedAt) => {
       if (state.messages.has(key)) return false
       state.messages.set(key, receivedAt)

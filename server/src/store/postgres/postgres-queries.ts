@@ -4,17 +4,21 @@ import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
 import * as rows from '../store-rows.ts'
 import { attachAccountKeys, nextCursor, pageQuery, recordTable } from '../record-tables.ts'
 import { writeRecords } from '../store-records.ts'
+import { postgresAuthoringReads, postgresAuthoringWrites } from './postgres-authoring.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
- * experience, with the profile's conversion of the goal inside the window after it (if any).
- * Parameters: goal, window (ms), experience id.
+ * experience, with the profile's conversion of the goal inside the window after it (if any),
+ * neither after `until`. Parameters: goal, window (ms), experience id, until.
  */
 const armCountsFrom = `FROM impressions i
   LEFT JOIN conversions c ON c.profile_id = i.profile_id
     AND c.experience_id = i.experience_id AND c.goal = $1
-    AND c.at >= i.at AND c.at <= i.at + $2
-  WHERE i.experience_id = $3`
+    AND c.at >= i.at AND c.at <= i.at + $2 AND c.at <= $4
+  WHERE i.experience_id = $3 AND i.at <= $4`
+
+/** `until` of the arm counts: no bound by default. */
+const always = Number.MAX_SAFE_INTEGER
 
 /** Runs one statement on the connection of the current transaction. */
 export interface Sql {
@@ -92,7 +96,7 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
       (
         await sql.rows('SELECT * FROM impressions WHERE profile_id = $1 ORDER BY at', [profileId])
       ).map(rows.toImpression),
-    experienceCounts: async (experienceId, goal, windowMs) =>
+    experienceCounts: async (experienceId, goal, windowMs, until = always) =>
       (
         await sql.rows(
           // COLLATE "C": variations in byte order, as SQLite sorts them.
@@ -101,10 +105,11 @@ export function postgresReader(sql: Sql, options: { lockRows: boolean }): StoreR
            ${armCountsFrom}
            GROUP BY i.variation, i.control
            ORDER BY i.control DESC, i.variation COLLATE "C"`,
-          [goal, windowMs, experienceId],
+          [goal, windowMs, experienceId, until],
         )
       ).map(toCount),
     ...postgresConsoleReads(sql),
+    ...postgresAuthoringReads(sql),
     exportPage: (kind, after, limit) => postgresExportPage(sql, kind, after, limit),
   }
 }
@@ -145,7 +150,7 @@ function toCount(row: rows.Row): VariationCount {
 /** The console's reads (see `ConsoleReads`). */
 function postgresConsoleReads(sql: Sql): ConsoleReads {
   return {
-    experienceDailyCounts: async (experienceId, goal, windowMs) =>
+    experienceDailyCounts: async (experienceId, goal, windowMs, until = always) =>
       (
         await sql.rows(
           `SELECT to_char(to_timestamp(i.at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
@@ -154,7 +159,7 @@ function postgresConsoleReads(sql: Sql): ConsoleReads {
            ${armCountsFrom}
            GROUP BY day, i.variation, i.control
            ORDER BY day, i.control DESC, i.variation COLLATE "C"`,
-          [goal, windowMs, experienceId],
+          [goal, windowMs, experienceId, until],
         )
       ).map((row) => ({ day: row.day as string, ...toCount(row) })),
     profileIdsByAccount: async (accountId, limit) =>
@@ -188,6 +193,7 @@ function postgresConsoleReads(sql: Sql): ConsoleReads {
 export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
   return {
     ...postgresReader(sql, { lockRows: true }),
+    ...postgresAuthoringWrites(sql),
     claimMessage: async (key, receivedAt) =>
       // A concurrent insert of the same key waits for the other transaction, then does nothing
       // if it committed: exactly one of two instances claims a message.

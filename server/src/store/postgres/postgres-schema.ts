@@ -1,3 +1,5 @@
+import { postgresAuthoringMigration } from './postgres-authoring.ts'
+
 /**
  * Schema migrations of the PostgreSQL engine, applied in order at start inside one transaction
  * under an advisory lock (see `postgres-migrate.ts`); `parley_schema_migrations` records which
@@ -113,4 +115,6 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX parley_rate_limits_reset_at ON parley_rate_limits (reset_at);
   `,
+  // 5: config versions, the audit log and console users (the console's authoring).
+  postgresAuthoringMigration,
 ]

@@ -24,18 +24,26 @@ import {
   type Row,
 } from '../store-rows.ts'
 import { attachAccountKeys, nextCursor, pageQuery, recordTable } from '../record-tables.ts'
+import {
+  sqliteAuthoringReads,
+  sqliteAuthoringWrites,
+  type SqliteStatements,
+} from './sqlite-authoring.ts'
 import { writeRecords, type RecordPage } from '../store-records.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
- * experience, with the profile's conversion of the goal inside the window after it (if any).
- * Parameters: goal, window (ms), experience id.
+ * experience, with the profile's conversion of the goal inside the window after it (if any),
+ * neither after `until`. Parameters: goal, window (ms), until, experience id, until.
  */
 const armCountsFrom = `FROM impressions i
   LEFT JOIN conversions c ON c.profile_id = i.profile_id
     AND c.experience_id = i.experience_id AND c.goal = ?
-    AND c.at >= i.at AND c.at <= i.at + ?
-  WHERE i.experience_id = ?`
+    AND c.at >= i.at AND c.at <= i.at + ? AND c.at <= ?
+  WHERE i.experience_id = ? AND i.at <= ?`
+
+/** `until` of the arm counts: no bound by default. */
+const always = Number.MAX_SAFE_INTEGER
 
 /** Options of the SQLite engine. */
 export interface SqliteStoreOptions {
@@ -263,6 +271,15 @@ export class SqliteEngine implements Store {
     return statement
   }
 
+  /** The guarded statements, for the reads and writes kept in files of their own. */
+  get #guarded(): SqliteStatements {
+    return {
+      get: (sql, ...params) => this.#get(sql, ...params),
+      all: (sql, ...params) => this.#all(sql, ...params),
+      run: (sql, ...params) => this.#run(sql, ...params),
+    }
+  }
+
   // Every parameter and row goes through the compact value rule (see sqlite-values.ts).
   #get(sql: string, ...params: unknown[]): Row | undefined {
     return this.#guard(() =>
@@ -487,7 +504,7 @@ export class SqliteEngine implements Store {
         this.#all('SELECT * FROM impressions WHERE profile_id = ? ORDER BY at', profileId).map(
           toImpression,
         ),
-      experienceCounts: async (experienceId, goal, windowMs) =>
+      experienceCounts: async (experienceId, goal, windowMs, until = always) =>
         this.#all(
           `SELECT i.variation, i.control, COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
            ${armCountsFrom}
@@ -495,9 +512,13 @@ export class SqliteEngine implements Store {
            ORDER BY i.control DESC, i.variation`,
           goal,
           windowMs,
+          until,
           experienceId,
+          until,
         ).map(toCount),
       ...this.#consoleReads(),
+      ...sqliteAuthoringReads(this.#guarded),
+      ...sqliteAuthoringWrites(this.#guarded),
       exportPage: async (kind, after, limit) => this.#exportPage(kind, after, limit),
       importRecords: (records) => writeRecords(this.#writer, records),
       recordImpression: async (impression) => {
@@ -552,7 +573,7 @@ export class SqliteEngine implements Store {
   /** The console's reads (see `ConsoleReads`). */
   #consoleReads(): ConsoleReads {
     return {
-      experienceDailyCounts: async (experienceId, goal, windowMs) =>
+      experienceDailyCounts: async (experienceId, goal, windowMs, until = always) =>
         this.#all(
           `SELECT strftime('%Y-%m-%d', i.at / 1000, 'unixepoch') AS day, i.variation, i.control,
              COUNT(*) AS visitors, COUNT(c.profile_id) AS conversions
@@ -561,7 +582,9 @@ export class SqliteEngine implements Store {
            ORDER BY day, i.control DESC, i.variation`,
           goal,
           windowMs,
+          until,
           experienceId,
+          until,
         ).map((row) => ({ day: row.day as string, ...toCount(row) })),
       profileIdsByAccount: async (accountId, limit) =>
         this.#all(

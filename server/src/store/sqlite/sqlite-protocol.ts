@@ -39,6 +39,7 @@ export interface WireError {
   message: string
   code?: string
   path?: string
+  details?: Record<string, unknown>
 }
 
 export function toWire(error: unknown): WireError {
@@ -49,6 +50,7 @@ export function toWire(error: unknown): WireError {
     message: error.message,
     ...(typeof code === 'string' ? { code } : {}),
     ...(error instanceof AppError && error.path !== undefined ? { path: error.path } : {}),
+    ...(error instanceof AppError && error.details !== undefined ? { details: error.details } : {}),
   }
 }
 
@@ -56,6 +58,7 @@ export function fromWire(wire: WireError): Error {
   if (wire.name === 'AppError' && wire.code !== undefined) {
     return new AppError(wire.code as ErrorCode, wire.message, {
       ...(wire.path === undefined ? {} : { path: wire.path }),
+      ...(wire.details === undefined ? {} : { details: wire.details }),
     })
   }
   if (wire.name === 'StoreConflictError') return new StoreConflictError(wire.message)

@@ -1,3 +1,5 @@
+import { sqliteAuthoringMigration } from './sqlite-authoring.ts'
+
 /** The columns that may hold a UUID a statement looks up or orders by (migration 4). */
 const idColumns: readonly [string, string][] = [
   ['profiles', 'id'],
@@ -138,4 +140,6 @@ export const sqliteMigrations: readonly string[] = [
   DROP INDEX merge_log_from;
   CREATE INDEX merge_log_from ON merge_log (from_profile_id) WHERE from_profile_id IS NOT NULL;
   `,
+  // 5: config versions, the audit log and console users (the console's authoring).
+  sqliteAuthoringMigration,
 ]

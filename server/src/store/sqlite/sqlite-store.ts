@@ -49,6 +49,17 @@ const writerMethods: readonly SessionMethod[] = [
   'recordConversion',
   'exportPage',
   'importRecords',
+  'latestConfigVersion',
+  'latestConfigVersionNumber',
+  'configVersion',
+  'configVersions',
+  'auditLog',
+  'consoleUser',
+  'consoleUsers',
+  'appendConfigVersion',
+  'appendAuditEntry',
+  'putConsoleUser',
+  'deleteConsoleUser',
 ]
 
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
@@ -237,7 +248,7 @@ export class SqliteStore implements Store {
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref()
       this.#pending.set(id, { resolve, reject })
-      this.#post({ ...message, id } as Request)
+      this.#post({ ...message, id })
     })
   }
 
