@@ -39,7 +39,9 @@ async function inStore<T>(file: string, read: (store: SqliteStore) => Promise<T>
   }
 }
 
-describe('parley config import and export', () => {
+// Each test runs the real command several times, each a fresh Node process: on a busy 2-core
+// machine that takes longer than one HTTP test.
+describe('parley config import and export', { timeout: 60_000 }, () => {
   it('imports a file as the next version and exports it back as the loader reads it', async () => {
     const { env } = freshStore()
     const source = yamlFile(headlineConfig('Imported'))
@@ -164,7 +166,7 @@ describe('parley config import into a running container', () => {
   })
 })
 
-describe('parley user', () => {
+describe('parley user', { timeout: 60_000 }, () => {
   it('adds a user with a password from stdin, who can then sign in', async () => {
     const { env, file } = freshStore()
     const run = await parley(
