@@ -11,13 +11,22 @@ import type { Row } from '../store-rows.ts'
  * any other id stays text and reads back as it was written.
  */
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
 /** A parameter as the engine binds it: a canonical UUID as its 16 bytes, anything else as is. */
 export function toSqlite(value: unknown): unknown {
-  return typeof value === 'string' && value.length === 36 && uuid.test(value)
-    ? Buffer.from(value.replaceAll('-', ''), 'hex')
-    : value
+  if (typeof value !== 'string' || value.length !== 36) return value
+  // Character by character: this runs for every parameter of every statement.
+  for (const dash of dashes) if (value.charCodeAt(dash) !== 45) return value
+  const bytes = Buffer.allocUnsafe(16)
+  let at = 0
+  for (let i = 0; i < 36; i += 2) {
+    if (dashes.includes(i)) i += 1
+    const high = hexDigit(value.charCodeAt(i))
+    const low = hexDigit(value.charCodeAt(i + 1))
+    if (high < 0 || low < 0) return value
+    bytes[at] = high * 16 + low
+    at += 1
+  }
+  return bytes
 }
 
 /** A row as the engine reads it: each 16-byte blob back to its UUID text. */
@@ -30,9 +39,25 @@ export function fromSqlite<R extends Row | undefined>(row: R): R {
   return row
 }
 
+/** Where a canonical UUID has its dashes. */
+const dashes = [8, 13, 18, 23]
+
+/** The value of a lower-case hex digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 97 && code <= 102) return code - 87
+  return -1
+}
+
+const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
+
 function uuidText(bytes: Uint8Array): string {
-  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  let text = ''
+  for (let i = 0; i < 16; i += 1) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text += '-'
+    text += byteHex[bytes[i] ?? 0] ?? '00'
+  }
+  return text
 }
 
 /**
