@@ -58,11 +58,11 @@ export function createApp(given: AppDeps): Express {
   app.use(chain(requestObserver(deps.logger, metrics), securityHeaders))
   // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.
   app.use(browserPaths, chain(...browserEdge(deps)))
-  // The hot paths first (personalize, then the tracking calls), so their requests skip matching
-  // every other route.
-  app.use(personalizeRoutes(deps))
-  app.use(segmentRoutes(deps))
-  app.use(browserRoutes(deps))
+  // The hot paths first (personalize, then the tracking calls), on the app's own router, so their
+  // requests skip matching every other route and enter no nested router.
+  personalizeRoutes(app, deps)
+  segmentRoutes(app, deps)
+  browserRoutes(app, deps)
   app.use(healthRoutes(deps))
   app.use(metricsRoutes(metrics, deps.config.metricsToken ?? deps.config.adminToken))
   app.use(adminRoutes(deps))

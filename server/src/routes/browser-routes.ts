@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express'
+import type { IRouter, RequestHandler } from 'express'
 import type { CallType } from '../contract/event-schemas.ts'
 import { limits } from '../contract/limits.ts'
 import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
@@ -18,9 +18,10 @@ const browserTypes: readonly Exclude<CallType, 'alias'>[] = ['identify', 'page',
  * signed cookie, else a new one; every answer (re)sets the cookie and returns the ids to use.
  * Identify, page and group answers also carry the payload (`segments`, `experiences`) for the
  * profile as it is after the call, so the page can personalise right after a login.
+ * Registered on the app's own router (`router`), not a nested one: a request a nested router
+ * does not serve leaves it through a `setImmediate`, and these are the hot paths.
  */
-export function browserRoutes(deps: PersonalizeDeps): Router {
-  const router = Router()
+export function browserRoutes(router: IRouter, deps: PersonalizeDeps): void {
   const perVisitor = visitorRateLimit(deps)
 
   for (const type of browserTypes) {
@@ -36,5 +37,4 @@ export function browserRoutes(deps: PersonalizeDeps): Router {
     }
     router.post(`/v1/web/${type}`, chain(...jsonBody(limits.callBytes), perVisitor, answer))
   }
-  return router
 }

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express'
+import type { IRouter, Request, RequestHandler } from 'express'
 import { z } from 'zod'
 import type { AppDeps } from '../app-deps.ts'
 import { inspectJson } from '../contract/inspect-json.ts'
@@ -42,9 +42,10 @@ export type PersonalizeDeps = AppDeps & { personalization: Personalizer }
  * `POST /v1/personalize`: the payload for the visitor (body `anonymousId`, else the signed
  * cookie, else a new visitor) on the page in the body, without counting a page view. Answers
  * `{anonymousId, userId?, segments, experiences}`, and sets the cookie when it lacks this id.
+ * Registered on the app's own router (`router`), not a nested one: a request a nested router
+ * does not serve leaves it through a `setImmediate`, and these are the hot paths.
  */
-export function personalizeRoutes(deps: PersonalizeDeps): Router {
-  const router = Router()
+export function personalizeRoutes(router: IRouter, deps: PersonalizeDeps): void {
   const answer: RequestHandler = async (req, res) => {
     const inspected = inspectJson(req.body, { path: '' })
     const body = parseWith(personalizeSchema, inspected.value, '')
@@ -79,7 +80,6 @@ export function personalizeRoutes(deps: PersonalizeDeps): Router {
     res.json({ anonymousId, ...(userId === null ? {} : { userId }), ...payload })
   }
   router.post('/v1/personalize', chain(...jsonBody(limits.callBytes), answer))
-  return router
 }
 
 /**

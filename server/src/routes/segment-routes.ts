@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express'
+import type { IRouter, Request, RequestHandler } from 'express'
 import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { browserKeyEdge, trackingRequestHeaders } from '../browser/browser-key-edge.ts'
 import { batchSchema, type CallType, type ParsedCall } from '../contract/event-schemas.ts'
@@ -46,9 +46,10 @@ export const trackingPaths: readonly string[] = [
  * can point their host here unchanged. Bodies are JSON whatever their declared type, plain or
  * gzip / deflate / br. A server write key is a trusted backend; a browser write key's calls are
  * browser traffic and go through the very guards and steps of `/v1/web/*`.
+ * Registered on the app's own router (`router`), not a nested one: a request a nested router
+ * does not serve leaves it through a `setImmediate`, and these are the hot paths.
  */
-export function segmentRoutes(deps: PersonalizeDeps): Router {
-  const router = Router()
+export function segmentRoutes(router: IRouter, deps: PersonalizeDeps): void {
   const keys = { server: deps.config.writeKeys, browser: deps.config.browserWriteKeys }
   const auth = requireWriteKey(keys)
   // Browser SDKs that send JSON or Basic auth (RudderStack's) ask first; server SDKs never do.
@@ -153,7 +154,6 @@ export function segmentRoutes(deps: PersonalizeDeps): Router {
   )
   // After the calls: a preflight is rare next to the calls it clears.
   for (const path of trackingPaths) router.options(path, preflight)
-  return router
 }
 
 interface ItemOrigin {
