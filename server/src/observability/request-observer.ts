@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Request, RequestHandler } from 'express'
+import express, { type Request, type RequestHandler, type Response } from 'express'
 import type { Logger } from '../config/logger.ts'
 import type { Metrics } from './metrics.ts'
 
@@ -14,38 +14,41 @@ const usableRequestId = /^[\w.:-]{1,64}$/
  */
 export function requestObserver(logger: Logger, metrics: Metrics): RequestHandler {
   const count = answerCounter(metrics)
+  // Made once, not per request: they find the request through `this` and `res.locals`.
+  const json = express.response.json
+  function countingJson(this: Response, body: unknown): Response {
+    countWarnings(metrics, body)
+    return json.call(this, body)
+  }
+  function answered(this: Response): void {
+    const req = this.req
+    const { requestId, started } = this.locals as { requestId: string; started: bigint }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    const route = routeLabel(req)
+    // 499: the client went away before the answer was complete (nginx's convention).
+    const status = this.writableFinished ? this.statusCode : 499
+    count(req.method, route, status, seconds)
+    const line = {
+      requestId,
+      method: req.method,
+      route,
+      status,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    }
+    if (status >= 400) logger.info(line, 'request answered')
+    else logger.debug(line, 'request answered')
+  }
   return (req, res, next) => {
     const given = req.headers['x-request-id']
     const requestId =
       typeof given === 'string' && usableRequestId.test(given) ? given : randomUUID()
     res.locals.requestId = requestId
+    res.locals.started = process.hrtime.bigint()
     res.setHeader('X-Request-Id', requestId)
-    const started = process.hrtime.bigint()
-
-    const json = res.json.bind(res)
-    res.json = (body: unknown) => {
-      countWarnings(metrics, body)
-      return json(body)
-    }
-
-    // An answer emits 'close' once it is complete or its connection went away (then it is not
-    // finished): one listener sees both.
-    res.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      const route = routeLabel(req)
-      // 499: the client went away before the answer was complete (nginx's convention).
-      const status = res.writableFinished ? res.statusCode : 499
-      count(req.method, route, status, seconds)
-      const line = {
-        requestId,
-        method: req.method,
-        route,
-        status,
-        durationMs: Math.round(seconds * 1e4) / 10,
-      }
-      if (status >= 400) logger.info(line, 'request answered')
-      else logger.debug(line, 'request answered')
-    })
+    res.json = countingJson
+    // An answer emits 'close' once, when it is complete or its connection went away (then it is
+    // not finished): one listener sees both.
+    res.on('close', answered)
     next()
   }
 }
