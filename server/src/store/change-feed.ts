@@ -65,8 +65,8 @@ export function trackChanges(writer: StoreWriter, changed: Set<string>): StoreWr
   const mark = (...keys: string[]) => {
     for (const key of keys) changed.add(key)
   }
-  return {
-    ...writer,
+  // The writer's own methods are inherited, not copied: this runs for every transaction.
+  const tracking: Partial<StoreWriter> = {
     putProfile: (profile) => {
       mark(changeKey.profile(profile.id))
       return writer.putProfile(profile)
@@ -108,4 +108,5 @@ export function trackChanges(writer: StoreWriter, changed: Set<string>): StoreWr
       return writer.linkAccountKey(key, accountId)
     },
   }
+  return Object.assign(Object.create(writer) as StoreWriter, tracking)
 }
