@@ -4,11 +4,12 @@ import { consoleRoutes } from './console/console-routes.ts'
 import { browserEdge, browserPaths } from './http/browser-guard.ts'
 import { errorHandler, notFound } from './http/error-handler.ts'
 import { chain } from './http/handler-chain.ts'
+import { jsonAnswer } from './http/json-answer.ts'
 import { MemoryRateLimitStore } from './http/rate-limit-store.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { instrumentStore } from './observability/instrument-store.ts'
 import { createMetrics } from './observability/metrics.ts'
-import { requestObserver } from './observability/request-observer.ts'
+import { countWarnings, requestObserver } from './observability/request-observer.ts'
 import { PersonalizationEngine } from './personalization/engine.ts'
 import { Personalizer } from './personalization/personalizer.ts'
 import { LiveConfig } from './config-versions/live-config.ts'
@@ -54,6 +55,7 @@ export function createApp(given: AppDeps): Express {
   // API answers are per-visitor and never revalidated; hashing every body for an ETag is waste.
   app.set('etag', false)
   app.set('trust proxy', deps.config.trustProxy)
+  app.response.json = jsonAnswer((body) => countWarnings(metrics, body))
   // Every request's own edge, as one step (see handler-chain.ts).
   app.use(chain(requestObserver(deps.logger, metrics), securityHeaders))
   // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.

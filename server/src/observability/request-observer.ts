@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import express, { type Request, type RequestHandler, type Response } from 'express'
+import type { Request, RequestHandler, Response } from 'express'
 import type { Logger } from '../config/logger.ts'
 import type { Metrics } from './metrics.ts'
 
@@ -14,12 +14,7 @@ const usableRequestId = /^[\w.:-]{1,64}$/
  */
 export function requestObserver(logger: Logger, metrics: Metrics): RequestHandler {
   const count = answerCounter(metrics)
-  // Made once, not per request: they find the request through `this` and `res.locals`.
-  const json = express.response.json
-  function countingJson(this: Response, body: unknown): Response {
-    countWarnings(metrics, body)
-    return json.call(this, body)
-  }
+  // Made once, not per request: it finds the request through `this` and `res.locals`.
   function answered(this: Response): void {
     const req = this.req
     const { requestId, started } = this.locals as { requestId: string; started: bigint }
@@ -45,7 +40,6 @@ export function requestObserver(logger: Logger, metrics: Metrics): RequestHandle
     res.locals.requestId = requestId
     res.locals.started = process.hrtime.bigint()
     res.setHeader('X-Request-Id', requestId)
-    res.json = countingJson
     // An answer emits 'close' once, when it is complete or its connection went away (then it is
     // not finished): one listener sees both.
     res.on('close', answered)
@@ -92,7 +86,8 @@ function routeLabel(req: Request): string {
   return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unrouted'
 }
 
-function countWarnings(metrics: Metrics, body: unknown): void {
+/** Counts the warnings an answer's body carries (the app's JSON answers call it). */
+export function countWarnings(metrics: Metrics, body: unknown): void {
   if (typeof body !== 'object' || body === null || !('warnings' in body)) return
   const warnings = (body as { warnings?: unknown }).warnings
   if (!Array.isArray(warnings)) return
