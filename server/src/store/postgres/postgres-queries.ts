@@ -16,12 +16,31 @@ const armCountsFrom = `FROM impressions i
     AND c.at >= i.at AND c.at <= i.at + $2
   WHERE i.experience_id = $3`
 
-/** Runs one statement on the connection of the current transaction. */
+/**
+ * Runs one statement on the connection of the current transaction, as a prepared statement.
+ * Statements not awaited before the next is sent go out together (the pool's connections are in
+ * pipeline mode): one round trip for several statements.
+ */
 export interface Sql {
-  rows(text: string, params?: unknown[]): Promise<rows.Row[]>
+  /**
+   * `plan: 'each time'` sends the statement unprepared, so PostgreSQL plans it on every run
+   * with the tables' current sizes. Default: prepared once per connection.
+   */
+  rows(text: string, params?: unknown[], plan?: 'each time'): Promise<rows.Row[]>
   /** The number of rows the statement inserted, updated or deleted. */
   count(text: string, params?: unknown[]): Promise<number>
+  /**
+   * COMMIT; false when PostgreSQL answered ROLLBACK (an earlier statement of the transaction
+   * failed), which must never be reported as durable.
+   */
+  commit(): Promise<boolean>
 }
+
+/**
+ * Takes transaction-scoped advisory locks on `$1` (bigint keys, already sorted): unnest keeps the
+ * array's order, so the locks are taken one by one in ascending order.
+ */
+export const advisoryLockSql = 'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k'
 
 /*
  * The PostgreSQL engine's queries: one small method per store method, all through `Sql`, with the
@@ -198,8 +217,7 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
     lock: async (names) => {
       const keys = sortedAdvisoryKeys(lockNamespace, names)
       if (keys.length === 0) return
-      // unnest keeps the array's order, so the locks are taken one by one in ascending order.
-      await sql.rows('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k', [keys])
+      await sql.rows(advisoryLockSql, [keys])
     },
     putProfile: async (profile) => {
       await sql.count(

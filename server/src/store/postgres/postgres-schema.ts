@@ -113,4 +113,94 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX parley_rate_limits_reset_at ON parley_rate_limits (reset_at);
   `,
+  // 5: the write half of a group of pipeline calls in one statement (postgres-call-groups.ts).
+  // `calls` is a JSON array with one array of writes per call, each write an array
+  // `[kind, …values]` in the column order of store-rows.ts (see postgres-write-batch.ts), applied
+  // in order. A message key another transaction claimed first raises a serialization failure
+  // (40001): the calls after it were planned on its writes, so the engine retries the group call
+  // by call, and that call, planned again, answers "duplicate". The answer names the devices each
+  // merge relinked, for the change feed. Plain statements, no EXCEPTION block: each would be a
+  // subtransaction.
+  `
+  CREATE FUNCTION parley_write_calls(calls jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+  DECLARE
+    call jsonb;
+    op jsonb;
+    changed integer;
+    moved jsonb := '{}';
+    devices jsonb;
+  BEGIN
+    FOR c IN 0 .. jsonb_array_length(calls) - 1 LOOP
+      call := calls -> c;
+      FOR w IN 0 .. jsonb_array_length(call) - 1 LOOP
+        op := call -> w;
+        CASE op ->> 0
+        WHEN 'claim' THEN
+          INSERT INTO messages (key, received_at) VALUES (op ->> 1, (op ->> 2)::bigint)
+          ON CONFLICT (key) DO NOTHING;
+          GET DIAGNOSTICS changed = ROW_COUNT;
+          IF changed = 0 THEN
+            RAISE EXCEPTION 'message % was claimed by another call', op ->> 1
+              USING ERRCODE = 'serialization_failure';
+          END IF;
+        WHEN 'profile' THEN
+          INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
+          VALUES (op ->> 1, op ->> 2, op ->> 3, op ->> 4, (op ->> 5)::bigint, (op ->> 6)::bigint)
+          ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
+            account_id = excluded.account_id, doc = excluded.doc,
+            created_at = excluded.created_at, updated_at = excluded.updated_at;
+        WHEN 'delete' THEN
+          DELETE FROM profiles WHERE id = op ->> 1;
+          DELETE FROM impressions WHERE profile_id = op ->> 1;
+          DELETE FROM conversions WHERE profile_id = op ->> 1;
+        WHEN 'link' THEN
+          INSERT INTO anonymous_ids (anonymous_id, profile_id, linked_at)
+          VALUES (op ->> 1, op ->> 2, (op ->> 3)::bigint)
+          ON CONFLICT (anonymous_id) DO UPDATE SET profile_id = excluded.profile_id,
+            linked_at = excluded.linked_at;
+        WHEN 'unlink' THEN
+          DELETE FROM anonymous_ids WHERE anonymous_id = op ->> 1;
+        WHEN 'move' THEN
+          WITH relinked AS (
+            UPDATE anonymous_ids SET profile_id = op ->> 2 WHERE profile_id = op ->> 1
+            RETURNING anonymous_id
+          )
+          SELECT coalesce(jsonb_agg(anonymous_id), '[]') INTO devices FROM relinked;
+          moved := moved || jsonb_build_object(op ->> 1, devices);
+          UPDATE events SET profile_id = op ->> 2 WHERE profile_id = op ->> 1;
+          -- Where both profiles hold a row of the same key, the receiving profile's row stands.
+          UPDATE impressions f SET profile_id = op ->> 2 WHERE f.profile_id = op ->> 1
+            AND NOT EXISTS (SELECT 1 FROM impressions t
+              WHERE t.profile_id = op ->> 2 AND t.experience_id = f.experience_id);
+          UPDATE conversions f SET profile_id = op ->> 2 WHERE f.profile_id = op ->> 1
+            AND NOT EXISTS (SELECT 1 FROM conversions t WHERE t.profile_id = op ->> 2
+              AND t.experience_id = f.experience_id AND t.goal = f.goal);
+          DELETE FROM impressions WHERE profile_id = op ->> 1;
+          DELETE FROM conversions WHERE profile_id = op ->> 1;
+        WHEN 'account' THEN
+          INSERT INTO accounts (id, doc, created_at, updated_at)
+          VALUES (op ->> 1, op ->> 2, (op ->> 3)::bigint, (op ->> 4)::bigint)
+          ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at;
+        WHEN 'key' THEN
+          INSERT INTO account_keys (key, account_id) VALUES (op ->> 1, op ->> 2)
+          ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id;
+        WHEN 'log' THEN
+          INSERT INTO merge_log (at, kind, from_profile_id, into_profile_id, anonymous_id,
+            user_id, reason, message_id)
+          VALUES ((op ->> 1)::bigint, op ->> 2, op ->> 3, op ->> 4, op ->> 5, op ->> 6, op ->> 7,
+            op ->> 8);
+        WHEN 'event' THEN
+          INSERT INTO events (profile_id, type, name, at, received_at, message_id, properties)
+          VALUES (op ->> 1, op ->> 2, op ->> 3, (op ->> 4)::bigint, (op ->> 5)::bigint, op ->> 6,
+            op ->> 7);
+        WHEN 'conversion' THEN
+          INSERT INTO conversions (profile_id, experience_id, goal, at)
+          VALUES (op ->> 1, op ->> 2, op ->> 3, (op ->> 4)::bigint) ON CONFLICT DO NOTHING;
+        END CASE;
+      END LOOP;
+    END LOOP;
+    RETURN jsonb_build_object('moved', moved);
+  END
+  $fn$;
+  `,
 ]

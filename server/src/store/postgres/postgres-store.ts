@@ -8,8 +8,7 @@ import { PostgresNotifier } from './postgres-notifier.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { migrate } from './postgres-migrate.ts'
 import type { CallRequest, Planner } from '../call-batch.ts'
-import { runCallWith } from '../run-call.ts'
-import { readPostgresSnapshot } from './postgres-snapshot.ts'
+import { PostgresCallGroups } from './postgres-call-groups.ts'
 import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
@@ -33,6 +32,10 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number
   /** Attempts of a transaction that hits a serialization failure or deadlock. Default: 5. */
   maxAttempts?: number
+  /** Most pipeline calls that share one transaction (group commit). Default: 64. */
+  maxGroupSize?: number
+  /** Groups of calls in flight at once, each on a connection of its own. Default: 2. */
+  maxGroupsInFlight?: number
   /** Faults no request sees (an idle connection dropped, the listener lost). Default: ignored. */
   onBackgroundError?: (error: unknown, where: string) => void
 }
@@ -55,6 +58,7 @@ export class PostgresStore implements Store {
   readonly #listener: PostgresChangeListener
   readonly #notifier: PostgresNotifier
   readonly #maxAttempts: number
+  readonly #groups: PostgresCallGroups
   /** Settings of a migration's own connection: no statement limit, as a migration may be long. */
   readonly #migrationClient: pg.ClientConfig
 
@@ -73,14 +77,16 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: connectTimeoutMs,
       keepAlive: true,
       types: { getTypeParser: bigintAsNumber },
-      application_name: 'parley',
+      // PGAPPNAME, when set, names the connections instead (to tell instances apart).
+      fallback_application_name: 'parley',
     }
     this.#migrationClient = { ...client, statement_timeout: 0, query_timeout: 0 }
     this.#schema = schema
     this.#channel = schema === 'public' ? 'parley_changes' : `parley_changes_${schema}`
     this.#maxAttempts = options.maxAttempts ?? 5
     this.#feed = new ChangeFeed((error) => onBackgroundError(error, 'change listener callback'))
-    this.#pool = new pg.Pool({ ...client, max: options.poolSize ?? 10 })
+    // Pipeline mode: statements sent without awaiting the previous answer share a round trip.
+    this.#pool = new pg.Pool({ ...client, max: options.poolSize ?? 10, pipeline: true })
     // An idle connection that breaks is dropped by the pool; without a handler Node would crash.
     this.#pool.on('error', (error) => onBackgroundError(error, 'idle connection'))
     this.#notifier = new PostgresNotifier({
@@ -97,6 +103,16 @@ export class PostgresStore implements Store {
       feed: this.#feed,
       heartbeatMs: Math.max(1_000, statementTimeoutMs),
       onError: (error) => onBackgroundError(error, 'change listener'),
+    })
+    this.#groups = new PostgresCallGroups({
+      session: (work) => this.#session((sql) => work(sql)),
+      lockNamespace: schema,
+      committed: (keys) => this.#committed(keys),
+      maxAttempts: this.#maxAttempts,
+      ...(options.maxGroupSize === undefined ? {} : { maxGroupSize: options.maxGroupSize }),
+      ...(options.maxGroupsInFlight === undefined
+        ? {}
+        : { maxGroupsInFlight: options.maxGroupsInFlight }),
     })
   }
 
@@ -128,17 +144,14 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * A call in one transaction of few round trips: BEGIN, the advisory locks of its
-   * neighbourhood, its whole snapshot in one statement (`postgres-snapshot.ts`), its writes,
-   * COMMIT. A conflict re-runs the whole call.
+   * A call in two round trips, in one transaction with the calls that arrived with it (group
+   * commit, see `postgres-call-groups.ts`): [BEGIN, locks, snapshot], then [writes, COMMIT].
    */
   runCall<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
-    return this.#retrying((tx, sql) =>
-      runCallWith(tx, request, plan, (current) => readPostgresSnapshot(sql, current)),
-    )
+    return this.#groups.run(request, plan)
   }
 
-  async #retrying<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
+  async #retrying<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#attempt(fn)
@@ -195,22 +208,25 @@ export class PostgresStore implements Store {
     if (!this.#pool.ended) await this.#pool.end()
   }
 
-  async #attempt<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
-    return this.#session(async (sql, client) => {
+  async #attempt<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.#session(async (sql) => {
       const changed = new Set<string>()
-      await client.query('BEGIN')
-      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed), sql)
-      const commit = await client.query('COMMIT')
+      await sql.count('BEGIN')
+      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.
-      if (commit.command !== 'COMMIT') {
+      if (!(await sql.commit())) {
         throw new Error('The transaction was rolled back by an earlier error it swallowed')
       }
-      const keys = [...changed]
-      this.#feed.emit({ kind: 'changed', origin: 'local', keys })
-      this.#notifier.publish(keys)
+      this.#committed([...changed])
       return result
     })
+  }
+
+  /** What a commit changed, to this process's caches at once and to the other instances. */
+  #committed(keys: string[]): void {
+    this.#feed.emit({ kind: 'changed', origin: 'local', keys })
+    this.#notifier.publish(keys)
   }
 
   /**
@@ -227,8 +243,14 @@ export class PostgresStore implements Store {
     }
     client.on('error', onSocketError)
     const sql: Sql = {
-      rows: async (text, params) => (await client.query<Row>(text, params)).rows,
-      count: async (text, params) => (await client.query(text, params)).rowCount ?? 0,
+      rows: async (text, params, plan) =>
+        (
+          await client.query<Row>(
+            plan === 'each time' ? { text, values: params ?? [] } : prepared(text, params),
+          )
+        ).rows,
+      count: async (text, params) => (await client.query(prepared(text, params))).rowCount ?? 0,
+      commit: async () => (await client.query(prepared('COMMIT'))).command === 'COMMIT',
     }
     try {
       return await work(sql, client)
@@ -245,6 +267,22 @@ export class PostgresStore implements Store {
       client.release(broken)
     }
   }
+}
+
+const statementNames = new Map<string, string>()
+
+/**
+ * A query as a named prepared statement: each connection parses and plans a statement once and
+ * then only binds and runs it. The engine's statements are a fixed set of texts, so the names
+ * stay few.
+ */
+function prepared(text: string, values: unknown[] = []): pg.QueryConfig {
+  let name = statementNames.get(text)
+  if (name === undefined) {
+    name = `parley_${statementNames.size}`
+    statementNames.set(text, name)
+  }
+  return { name, text, values }
 }
 
 /** int8 (`bigint`, `count(*)`) as a JS number: every value here is a ms time or a count. */
