@@ -9,7 +9,8 @@ import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.
 import { migrate } from './postgres-migrate.ts'
 import type { CallRequest, Planner } from '../call-batch.ts'
 import { PostgresCallGroups } from './postgres-call-groups.ts'
-import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
+import { postgresWriter, type Sql } from './postgres-queries.ts'
+import { prefetchingReader } from './postgres-read-session.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import type { Row } from '../store-rows.ts'
@@ -163,12 +164,29 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Reads in one REPEATABLE READ snapshot (a view never mixes two commits), in as few round trips
+   * as the reads allow: BEGIN goes out with the first statement, a profile found by a user id or
+   * a device comes with its neighbourhood (`postgres-read-session.ts`), and the answer does not
+   * wait for the COMMIT of the read-only transaction (the connection returns to the pool once it
+   * is done).
+   */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    return this.#session(async (sql, client) => {
-      // One snapshot for every read of `fn`: a view never mixes two commits.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      const result = await fn(postgresReader(sql, { lockRows: false }))
-      await client.query('COMMIT')
+    return this.#session(async (sql, afterwards) => {
+      let begun = false
+      const begin = () => {
+        if (begun) return
+        begun = true
+        // Its failure (a lost connection) fails the statement behind it, which reports it.
+        sql.count('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY').catch(() => undefined)
+      }
+      const lazy: Sql = {
+        rows: (text, params, plan) => (begin(), sql.rows(text, params, plan)),
+        count: (text, params) => (begin(), sql.count(text, params)),
+        commit: () => sql.commit(),
+      }
+      const result = await fn(prefetchingReader(lazy))
+      if (begun) afterwards(sql.commit())
       return result
     }).catch((error: unknown) => {
       throw toStoreError(error)
@@ -233,7 +251,13 @@ export class PostgresStore implements Store {
    * Runs `work` on one pooled connection. On failure it rolls back whatever is open; a
    * connection that failed as a connection is destroyed rather than handed to the next caller.
    */
-  async #session<T>(work: (sql: Sql, client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #session<T>(
+    work: (
+      sql: Sql,
+      /** Work the answer need not wait for: the connection is released once it settles. */
+      afterwards: (pending: Promise<unknown>) => void,
+    ) => Promise<T>,
+  ): Promise<T> {
     const client = await this.#pool.connect()
     let broken: Error | undefined
     // A checked-out client whose socket fails emits 'error'; unheard, that would crash Node.
@@ -252,9 +276,17 @@ export class PostgresStore implements Store {
       count: async (text, params) => (await client.query(prepared(text, params))).rowCount ?? 0,
       commit: async () => (await client.query(prepared('COMMIT'))).command === 'COMMIT',
     }
+    let pending: Promise<unknown> | undefined
+    const release = () => {
+      client.off('error', onSocketError)
+      client.release(broken)
+    }
     try {
-      return await work(sql, client)
+      return await work(sql, (later) => {
+        pending = later
+      })
     } catch (error) {
+      pending = undefined
       if (isConnectionFault(error)) broken = error as Error
       else {
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
@@ -263,8 +295,13 @@ export class PostgresStore implements Store {
       }
       throw error
     } finally {
-      client.off('error', onSocketError)
-      client.release(broken)
+      if (pending === undefined) release()
+      else {
+        pending.then(release, (error: unknown) => {
+          broken ??= error instanceof Error ? error : new Error('deferred work failed')
+          release()
+        })
+      }
     }
   }
 }
