@@ -322,6 +322,55 @@ describe.skipIf(!postgresAvailable('the PostgreSQL group-commit tests'))(
       }
     })
 
+    it('reads again what changed while it waited for a row: a goal counts the impressions a merge just brought', async () => {
+      const { store, schema } = await open()
+      const known = await run(
+        store,
+        call({ type: 'identify', messageId: 'known', anonymousId: 'device-b', userId: 'U' }),
+      )
+      const other = await run(
+        store,
+        call({ type: 'page', messageId: 'other', anonymousId: 'device-f', name: 'Home' }),
+      )
+      await store.transaction((tx) =>
+        tx.recordImpression({
+          profileId: other.profileId,
+          experienceId: 'exp-9',
+          variation: 'a',
+          control: false,
+          at: 900,
+        }),
+      )
+      const merging = new pg.Client({ connectionString: schema.url.replace(/\?.*$/, '') })
+      await merging.connect()
+      try {
+        // Another instance, merging into U's profile, holds its row...
+        await merging.query(`SET search_path = ${schema.name}`)
+        await merging.query('BEGIN')
+        await merging.query('SELECT 1 FROM profiles WHERE id = $1 FOR UPDATE', [known.profileId])
+        const goal = run(
+          store,
+          call({ type: 'track', messageId: 'goal', anonymousId: 'device-b', event: 'Signed Up' }),
+        )
+        await new Promise((done) => setTimeout(done, 300))
+        // ...and moves the other profile's impression onto it while the goal waits for the row.
+        await merging.query('UPDATE impressions SET profile_id = $1 WHERE profile_id = $2', [
+          known.profileId,
+          other.profileId,
+        ])
+        await merging.query('UPDATE profiles SET updated_at = updated_at + 1 WHERE id = $1', [
+          known.profileId,
+        ])
+        await merging.query('COMMIT')
+        await goal
+        expect(
+          await schema.query('SELECT profile_id, experience_id, goal FROM conversions'),
+        ).toEqual([{ profile_id: known.profileId, experience_id: 'exp-9', goal: 'Signed Up' }])
+      } finally {
+        await merging.end()
+      }
+    })
+
     it('publishes what a group changed, a merge included, before answering', async () => {
       const { store } = await open()
       const known = await run(

@@ -36,13 +36,10 @@ export class GroupSnapshot {
   }
 
   /**
-   * One call's snapshot: what `readCallSnapshot` (run-call.ts) would read for it now. `dangling`
-   * when a device or user id of the call points at a profile the store did not return: at READ
-   * COMMITTED another transaction may have deleted it (merged it away) between the link's read
-   * and the profile's row lock, so the call should be read again; the link is left out, as the
-   * generic snapshot leaves it.
+   * One call's snapshot: what `readCallSnapshot` (run-call.ts) would read for it now. A link to
+   * a profile the store does not hold is left out, as the generic snapshot leaves it.
    */
-  callSnapshot(request: CallRequest): { snapshot: CallSnapshot; dangling: boolean } {
+  callSnapshot(request: CallRequest): CallSnapshot {
     const state = this.#state
     const snapshot: CallSnapshot = {
       messageSeen: state.seen.has(request.messageKey),
@@ -67,13 +64,9 @@ export class GroupSnapshot {
       snapshot.users.push({ userId, profileId })
       profileIds.add(profileId)
     }
-    let dangling = false
     for (const id of profileIds) {
       const profile = state.profiles.get(id)
-      if (profile === undefined) {
-        dangling = true
-        continue
-      }
+      if (profile === undefined) continue
       snapshot.profiles.push(profile)
       if (request.impressions) snapshot.impressions.push(...(state.impressions.get(id) ?? []))
     }
@@ -88,7 +81,7 @@ export class GroupSnapshot {
       const account = state.accounts.get(id)
       if (account !== undefined) snapshot.accounts.push({ ...account, keys: [...account.keys] })
     }
-    return { snapshot, dangling }
+    return snapshot
   }
 
   /** Takes in one call's writes, as the SQL of `parley_write_calls` carries them out. */

@@ -40,8 +40,6 @@ interface QueuedCall {
   conflicts: number
   /** Its group failed: it now runs in a transaction of its own. */
   alone: boolean
-  /** A link of its snapshot pointed at a missing profile once already. */
-  danglingSeen: boolean
 }
 
 /** What a group's transaction did with each of its calls. */
@@ -63,7 +61,7 @@ interface GroupOutcome {
  * (`group-snapshot.ts`), so a call sees the writes of the calls before it in its group, and the
  * batches applied in that order write what the calls one after the other would have: a burst
  * about one account or one device commits together instead of queueing. A call that asks to read
- * more, or whose snapshot raced a merge, goes to the next group. A group that fails as a whole (a
+ * more goes to the next group. A group that fails as a whole (a
  * deadlock, a message another instance claimed, a value one call carried that PostgreSQL
  * refuses) is retried call by call, each alone with the engine's usual retries, so one call never
  * fails another; a connection fault fails them all with 503, as it would have one by one.
@@ -88,7 +86,6 @@ export class PostgresCallGroups {
         reads: 0,
         conflicts: 0,
         alone: false,
-        danglingSeen: false,
       })
       this.#pump()
     })
@@ -152,25 +149,25 @@ export class PostgresCallGroups {
     )
     // One round trip: the three statements go out together (pipeline mode); the snapshot is a
     // statement of its own, so it sees every commit made before the locks were granted.
-    const [, , read] = await settled([
+    const requests = calls.map((call) => call.request)
+    let [, , read] = await settled([
       sql.count('BEGIN'),
       locks.length === 0 ? Promise.resolve([]) : sql.rows(advisoryLockSql, [locks]),
-      readGroupSnapshot(
-        sql,
-        calls.map((call) => call.request),
-      ),
+      readGroupSnapshot(sql, requests),
     ])
-    const group = new GroupSnapshot(decodeGroupSnapshot(read))
+    let snapshot = decodeGroupSnapshot(read)
+    // It waited for a row another transaction changed: read again, holding the rows now.
+    for (let again = 1; snapshot.raced && again < maxReads; again += 1) {
+      read = await readGroupSnapshot(sql, requests)
+      snapshot = decodeGroupSnapshot(read)
+    }
+    if (snapshot.raced) throw new StoreConflictError('the rows kept changing under the group')
+    const group = new GroupSnapshot(snapshot.state)
 
     // Plan the calls in order, each on the snapshot as the calls before it leave it.
     const writing: { call: QueuedCall; writes: WriteOp[]; result: unknown }[] = []
     for (const call of calls) {
-      const { snapshot, dangling } = group.callSnapshot(call.request)
-      if (dangling && !call.danglingSeen) {
-        call.danglingSeen = true
-        this.#conflict(call, outcome, 'a profile it points at was merged away meanwhile')
-        continue
-      }
+      const snapshot = group.callSnapshot(call.request)
       let planned: CallPlan<unknown>
       try {
         planned = call.plan(snapshot)
