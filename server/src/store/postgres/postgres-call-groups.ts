@@ -3,7 +3,7 @@ import { widen } from '../run-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
 import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
-import { advisoryLockSql, type Sql } from './postgres-queries.ts'
+import type { Sql } from './postgres-queries.ts'
 import { GroupSnapshot } from './group-snapshot.ts'
 import { decodeGroupSnapshot, readGroupSnapshot } from './postgres-snapshot.ts'
 import { changedKeys, encodeWrites, type WriteOutcome } from './postgres-write-batch.ts'
@@ -147,19 +147,13 @@ export class PostgresCallGroups {
       this.#options.lockNamespace,
       calls.flatMap((call) => call.request.locks),
     )
-    // One round trip: the three statements go out together (pipeline mode); the snapshot is a
-    // statement of its own, so it sees every commit made before the locks were granted.
+    // One round trip: BEGIN and the read (locks, then snapshot) go out together (pipeline mode).
     const requests = calls.map((call) => call.request)
-    let [, , read] = await settled([
-      sql.count('BEGIN'),
-      locks.length === 0 ? Promise.resolve([]) : sql.rows(advisoryLockSql, [locks]),
-      readGroupSnapshot(sql, requests),
-    ])
+    const [, read] = await settled([sql.count('BEGIN'), readGroupSnapshot(sql, locks, requests)])
     let snapshot = decodeGroupSnapshot(read)
     // It waited for a row another transaction changed: read again, holding the rows now.
     for (let again = 1; snapshot.raced && again < maxReads; again += 1) {
-      read = await readGroupSnapshot(sql, requests)
-      snapshot = decodeGroupSnapshot(read)
+      snapshot = decodeGroupSnapshot(await readGroupSnapshot(sql, [], requests))
     }
     if (snapshot.raced) throw new StoreConflictError('the rows kept changing under the group')
     const group = new GroupSnapshot(snapshot.state)

@@ -36,12 +36,6 @@ export interface Sql {
   commit(): Promise<boolean>
 }
 
-/**
- * Takes transaction-scoped advisory locks on `$1` (bigint keys, already sorted): unnest keeps the
- * array's order, so the locks are taken one by one in ascending order.
- */
-export const advisoryLockSql = 'SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k'
-
 /*
  * The PostgreSQL engine's queries: one small method per store method, all through `Sql`, with the
  * row mappers shared with SQLite. To add a store method: add its SQL here (reader or writer),
@@ -217,7 +211,8 @@ export function postgresWriter(sql: Sql, lockNamespace: string): StoreWriter {
     lock: async (names) => {
       const keys = sortedAdvisoryKeys(lockNamespace, names)
       if (keys.length === 0) return
-      await sql.rows(advisoryLockSql, [keys])
+      // unnest keeps the array's order, so the locks are taken one by one in ascending order.
+      await sql.rows('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k', [keys])
     },
     putProfile: async (profile) => {
       await sql.count(

@@ -113,7 +113,17 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX parley_rate_limits_reset_at ON parley_rate_limits (reset_at);
   `,
-  // 5: the write half of a group of pipeline calls in one statement (postgres-call-groups.ts).
+  // 5: the two statements of a group of pipeline calls (postgres-call-groups.ts).
+  //
+  // parley_read_calls takes the group's advisory locks (sorted by the caller: one global order),
+  // then, in a statement of its own (so it sees every commit made before the locks were
+  // granted), reads the union of the calls' snapshots as one JSON object. Its plans are cached
+  // per connection (generic) and built with sequential scans off and every lookup written as
+  // `= ANY(array)`, so each is an index lookup by key whatever size the tables had when the plan
+  // was made: a plan cached while a fresh schema's tables were small would otherwise keep
+  // scanning them whole as they grow. See postgres-snapshot.ts for the statement's contract.
+  //
+  // parley_write_calls is the write half, in one statement.
   // `calls` is a JSON array with one array of writes per call, each write an array
   // `[kind, …values]` in the column order of store-rows.ts (see postgres-write-batch.ts), applied
   // in order. A message key another transaction claimed first raises a serialization failure
@@ -200,6 +210,60 @@ export const postgresMigrations: readonly string[] = [
       END LOOP;
     END LOOP;
     RETURN jsonb_build_object('moved', moved);
+  END
+  $fn$;
+
+  CREATE FUNCTION parley_read_calls(_locks bigint[], _anonymous_ids text[], _user_ids text[],
+    _account_keys text[], _message_keys text[], _suppression_keys text[],
+    _with_impressions boolean) RETURNS json LANGUAGE plpgsql
+  SET enable_seqscan = off SET plan_cache_mode = force_generic_plan AS $fn$
+  DECLARE
+    snapshot json;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(k) FROM unnest(_locks) AS k;
+    WITH dev AS (
+      SELECT anonymous_id, profile_id FROM anonymous_ids WHERE anonymous_id = ANY(_anonymous_ids)
+    ), usr AS (
+      SELECT user_id, id AS profile_id FROM profiles WHERE user_id = ANY(_user_ids)
+    ), found AS (
+      SELECT profile_id AS id FROM dev UNION SELECT profile_id FROM usr
+    ), prof AS (
+      SELECT *, ctid AS version FROM profiles WHERE id = ANY(ARRAY(SELECT id FROM found))
+      ORDER BY id FOR UPDATE
+    ), keyed AS (
+      SELECT key, account_id FROM account_keys WHERE key = ANY(_account_keys)
+    ), acc AS (
+      SELECT *, ctid AS version FROM accounts WHERE id = ANY(ARRAY(SELECT account_id FROM keyed))
+      ORDER BY id FOR UPDATE
+    )
+    SELECT json_build_object(
+      'seen', (SELECT coalesce(json_agg(m.key), '[]') FROM messages m
+        WHERE m.key = ANY(_message_keys)),
+      'suppressed', (SELECT coalesce(json_agg(s.key), '[]') FROM suppressions s
+        WHERE s.key = ANY(_suppression_keys)),
+      'devices', (SELECT coalesce(json_agg(json_build_array(anonymous_id, profile_id)), '[]')
+        FROM dev),
+      'users', (SELECT coalesce(json_agg(json_build_array(user_id, profile_id)), '[]') FROM usr),
+      'profiles', (SELECT coalesce(json_agg(json_build_array(id, user_id, account_id, doc,
+        created_at, updated_at)), '[]') FROM prof),
+      'account_keys', (SELECT coalesce(json_agg(json_build_array(key, account_id)), '[]')
+        FROM keyed),
+      'accounts', (SELECT coalesce(json_agg(json_build_array(acc.id, acc.doc, acc.created_at,
+        acc.updated_at, (SELECT json_agg(k.key ORDER BY k.seq) FROM account_keys k
+          WHERE k.account_id = acc.id))), '[]') FROM acc),
+      'impressions', CASE WHEN _with_impressions THEN (SELECT coalesce(json_agg(row_to_json(i)
+        ORDER BY i.at), '[]') FROM impressions i
+        WHERE i.profile_id = ANY(ARRAY(SELECT id FROM prof))) ELSE '[]' END,
+      -- A locked row that is not the version this statement's snapshot saw: see
+      -- postgres-snapshot.ts.
+      'raced', EXISTS (SELECT 1 FROM profiles seen WHERE seen.id = ANY(ARRAY(SELECT id FROM found))
+          AND NOT EXISTS (SELECT 1 FROM prof WHERE prof.id = seen.id
+            AND prof.version = seen.ctid))
+        OR EXISTS (SELECT 1 FROM accounts seen
+          WHERE seen.id = ANY(ARRAY(SELECT account_id FROM keyed))
+          AND NOT EXISTS (SELECT 1 FROM acc WHERE acc.id = seen.id AND acc.version = seen.ctid))
+    ) INTO snapshot;
+    RETURN snapshot;
   END
   $fn$;
   `,
