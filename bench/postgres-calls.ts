@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url'
 import type { IngestEvent } from '../server/src/pipeline/ingest-event.ts'
 import type { Store } from '../server/src/store/store.ts'
 import { createTestSchema } from '../test/helpers/postgres.ts'
-import { backendPids, processesCpuUs } from './lib/process-cpu.ts'
+import { backendPids, cpuBetween, cpuByPid } from './lib/process-cpu.ts'
 
 const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..'))
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 3)
@@ -157,28 +157,31 @@ try {
     )
   }
   // Ours: named by PGAPPNAME, or (code that names itself `parley`) new since the store opened.
-  let pids = await backendPids(schema.url, appName)
-  if (pids.length === 0) {
-    pids = (await backendPids(schema.url, 'parley')).filter((pid) => !before.has(pid))
+  const ours = async () => {
+    const named = await backendPids(schema.url, appName)
+    const pids =
+      named.length > 0
+        ? named
+        : (await backendPids(schema.url, 'parley')).filter((pid) => !before.has(pid))
+    return cpuByPid(pids)
   }
-  console.log(
-    `${root}: ${seconds} s per mix, ${inFlight} in flight, ${pids.length} PostgreSQL backends`,
-  )
+  console.log(`${root}: ${seconds} s per mix, ${inFlight} in flight`)
   console.log('| mix | calls/s | node µs CPU/call | PostgreSQL µs CPU/call | statements/call |')
   console.log('|---|---:|---:|---:|---:|')
   for (const mix of mixes) {
     const call = calls[mix]
     if (call === undefined) throw new Error(`unknown mix ${mix}`)
     await drive(store, call) // warm-up: JIT, plans, caches
+    const pgBefore = await ours()
     const nodeBefore = process.cpuUsage()
-    const pgBefore = processesCpuUs(pids)
     const statementsBefore = statements
     const { done, elapsed } = await drive(store, call)
     const node = process.cpuUsage(nodeBefore)
-    const pgUs = processesCpuUs(pids) - pgBefore
+    const sent = statements - statementsBefore
+    const pgUs = cpuBetween(pgBefore, await ours())
     console.log(
       `| ${mix} | ${(done / elapsed).toFixed(0)} | ${((node.user + node.system) / done).toFixed(0)} | ` +
-        `${(pgUs / done).toFixed(0)} | ${((statements - statementsBefore) / done).toFixed(2)} |`,
+        `${(pgUs / done).toFixed(0)} | ${(sent / done).toFixed(2)} |`,
     )
   }
 } finally {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { createTestSchema } from '../test/helpers/postgres.ts'
 import { ratioText, runLoad, type LoadResult } from './lib/load.ts'
-import { backendPids, processesCpuUs } from './lib/process-cpu.ts'
+import { backendPids, cpuBetween, cpuByPid, processesCpuUs } from './lib/process-cpu.ts'
 import { startServerProcess, type ServerProcess } from './lib/processes.ts'
 
 /*
@@ -105,14 +105,19 @@ async function loadAll(
   seconds: number,
   postgresUrl: string,
 ): Promise<Measured> {
-  const backends: number[] = []
-  for (const { appName } of targets) {
-    if (appName !== undefined) backends.push(...(await backendPids(postgresUrl, appName)))
+  // The backends serving the instances, read before and after: a pool may open (or close) a
+  // connection during the run.
+  const backends = async () => {
+    const pids: number[] = []
+    for (const { appName } of targets) {
+      if (appName !== undefined) pids.push(...(await backendPids(postgresUrl, appName)))
+    }
+    return cpuByPid(pids)
   }
   const serverPids = targets.map((target) => target.server.child.pid ?? 0)
+  const postgresBefore = await backends()
   const cpuBefore = process.cpuUsage()
   const serversBefore = processesCpuUs(serverPids)
-  const postgresBefore = processesCpuUs(backends)
   const results = await Promise.all(
     targets.map(({ server }) =>
       runLoad({
@@ -127,6 +132,7 @@ async function loadAll(
     ),
   )
   const cpu = process.cpuUsage(cpuBefore)
+  const serversUs = processesCpuUs(serverPids) - serversBefore
   const sum = (pick: (result: LoadResult) => number) =>
     results.reduce((total, result) => total + pick(result), 0)
   const requestsPerSecond = sum((result) => result.requestsPerSecond)
@@ -138,8 +144,8 @@ async function loadAll(
     errors: sum((result) => result.errors),
     requests: requestsPerSecond * seconds,
     loadGeneratorUs: cpu.user + cpu.system,
-    serversUs: processesCpuUs(serverPids) - serversBefore,
-    postgresUs: processesCpuUs(backends) - postgresBefore,
+    serversUs,
+    postgresUs: cpuBetween(postgresBefore, await backends()),
   }
 }
 

@@ -27,6 +27,22 @@ export function processesCpuUs(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + processCpuUs(pid), 0)
 }
 
+/** Each process's CPU so far (µs), by pid. */
+export function cpuByPid(pids: readonly number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, processCpuUs(pid)]))
+}
+
+/**
+ * The CPU (µs) processes used between two readings: processes that appeared meanwhile count
+ * whole (a pool opened a connection during the run), processes that ended meanwhile are lost
+ * (their CPU is gone from /proc with them).
+ */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0
+  for (const [pid, cpu] of after) used += cpu - (before.get(pid) ?? 0)
+  return used
+}
+
 /**
  * The PostgreSQL backends whose `application_name` is `name` (set a process's with the
  * `PGAPPNAME` environment variable): the server processes serving one container.

@@ -149,7 +149,10 @@ export class PostgresCallGroups {
     )
     // One round trip: BEGIN and the read (locks, then snapshot) go out together (pipeline mode).
     const requests = calls.map((call) => call.request)
-    const [, read] = await settled([sql.count('BEGIN'), readGroupSnapshot(sql, locks, requests)])
+    const [, read] = await settled([
+      sql.count('BEGIN', [], 'cached'),
+      readGroupSnapshot(sql, locks, requests),
+    ])
     let snapshot = decodeGroupSnapshot(read)
     // It waited for a row another transaction changed: read again, holding the rows now.
     for (let again = 1; snapshot.raced && again < maxReads; again += 1) {
@@ -185,9 +188,11 @@ export class PostgresCallGroups {
     let committed: boolean
     if (writing.length > 0) {
       const [rows, commit] = await settled([
-        sql.rows('SELECT parley_write_calls($1::jsonb) AS outcome', [
-          JSON.stringify(writing.map((entry) => encodeWrites(entry.writes))),
-        ]),
+        sql.rows(
+          'SELECT parley_write_calls($1::jsonb) AS outcome',
+          [JSON.stringify(writing.map((entry) => encodeWrites(entry.writes)))],
+          'cached',
+        ),
         sql.commit(),
       ])
       moved = (rows[0]?.outcome as WriteOutcome).moved

@@ -5,30 +5,11 @@ import { postgresReader, type Sql } from './postgres-queries.ts'
 
 /**
  * Everything about one profile that the admin lookup, the console's profile page and the privacy
- * export read, found by a user id or a device in one statement: the profile, its devices, its
- * account with that account's keys, and its merge log. `$1` is the user id or the device.
+ * export read, found by a user id or a device in one statement (`parley_profile_neighbourhood`,
+ * migration 5): the profile, its devices, its account with that account's keys, and its merge
+ * log; null when nothing is found.
  */
-function neighbourhoodSql(profileIdOf: string): string {
-  return `
-  WITH found AS (${profileIdOf}), p AS (SELECT * FROM profiles WHERE id = (SELECT id FROM found))
-  SELECT
-    (SELECT id FROM found) AS id,
-    (SELECT row_to_json(p) FROM p) AS profile,
-    (SELECT coalesce(json_agg(anonymous_id ORDER BY linked_at, seq), '[]') FROM anonymous_ids
-      WHERE profile_id = (SELECT id FROM found)) AS devices,
-    (SELECT row_to_json(a) FROM accounts a WHERE a.id = (SELECT account_id FROM p)) AS account,
-    (SELECT coalesce(json_agg(key ORDER BY seq), '[]') FROM account_keys
-      WHERE account_id = (SELECT account_id FROM p)) AS account_keys,
-    (SELECT coalesce(json_agg(row_to_json(m) ORDER BY seq), '[]') FROM merge_log m
-      WHERE m.into_profile_id = (SELECT id FROM found)
-         OR m.from_profile_id = (SELECT id FROM found))
-      AS merge_log`
-}
-
-const byUserSql = neighbourhoodSql('SELECT id FROM profiles WHERE user_id = $1')
-const byDeviceSql = neighbourhoodSql(
-  'SELECT profile_id AS id FROM anonymous_ids WHERE anonymous_id = $1',
-)
+const neighbourhoodSql = 'SELECT parley_profile_neighbourhood($1, $2) AS found'
 
 interface Neighbourhood {
   profile: Profile | undefined
@@ -52,18 +33,19 @@ export function prefetchingReader(sql: Sql): StoreReader {
   const byAccount = (accountId: string) =>
     [...known.values()].find((found) => found.accountId === accountId)
 
-  const find = async (text: string, key: string): Promise<string | undefined> => {
-    const [row] = await sql.rows(text, [key])
-    const id = row?.id as string | null | undefined
-    if (row === undefined || id === null || id === undefined) return undefined
+  const find = async (by: 'user' | 'device', key: string): Promise<string | undefined> => {
+    const params = by === 'user' ? [key, null] : [null, key]
+    const [result] = await sql.rows(neighbourhoodSql, params, 'cached')
+    const row = result?.found as rows.Row | null | undefined
+    if (row === null || row === undefined) return undefined
+    const id = row.id as string
+    const profileRow = row.profile as rows.Row | null
     const account = row.account as rows.Row | null
-    const profile = row.profile === null ? undefined : rows.toProfile(row.profile as rows.Row)
     known.set(id, {
-      profile,
+      profile: profileRow === null ? undefined : rows.toProfile(profileRow),
       anonymousIds: row.devices as string[],
       mergeLog: (row.merge_log as rows.Row[]).map(rows.toMergeLogEntry),
-      accountId: (profile === undefined ? null : (row.profile as rows.Row).account_id) as
-        string | null,
+      accountId: (profileRow?.account_id ?? null) as string | null,
       account: account === null ? undefined : rows.toAccount(account),
       accountKeys: row.account_keys as string[],
     })
@@ -72,8 +54,8 @@ export function prefetchingReader(sql: Sql): StoreReader {
 
   return {
     ...plain,
-    profileIdByUserId: (userId) => find(byUserSql, userId),
-    profileIdByAnonymousId: (anonymousId) => find(byDeviceSql, anonymousId),
+    profileIdByUserId: (userId) => find('user', userId),
+    profileIdByAnonymousId: (anonymousId) => find('device', anonymousId),
     profile: async (id) => (known.has(id) ? known.get(id)?.profile : plain.profile(id)),
     anonymousIds: async (profileId) => {
       const found = known.get(profileId)

@@ -32,15 +32,19 @@ export function readGroupSnapshot(
   const all = (pick: (request: CallRequest) => readonly string[]) => [
     ...new Set(requests.flatMap(pick)),
   ]
-  return sql.rows(readSql, [
-    locks,
-    all((request) => request.anonymousIds),
-    all((request) => request.userIds),
-    all((request) => request.accountKeys),
-    all((request) => [request.messageKey]),
-    all((request) => request.suppressionKeys),
-    requests.some((request) => request.impressions),
-  ])
+  return sql.rows(
+    readSql,
+    [
+      locks,
+      all((request) => request.anonymousIds),
+      all((request) => request.userIds),
+      all((request) => request.accountKeys),
+      all((request) => [request.messageKey]),
+      all((request) => request.suppressionKeys),
+      requests.some((request) => request.impressions),
+    ],
+    'cached',
+  )
 }
 
 /** What one snapshot statement read, and whether it raced another transaction's row locks. */

@@ -178,11 +178,13 @@ export class PostgresStore implements Store {
         if (begun) return
         begun = true
         // Its failure (a lost connection) fails the statement behind it, which reports it.
-        sql.count('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY').catch(() => undefined)
+        sql
+          .count('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', [], 'cached')
+          .catch(() => undefined)
       }
       const lazy: Sql = {
         rows: (text, params, plan) => (begin(), sql.rows(text, params, plan)),
-        count: (text, params) => (begin(), sql.count(text, params)),
+        count: (text, params, plan) => (begin(), sql.count(text, params, plan)),
         commit: () => sql.commit(),
       }
       const result = await fn(prefetchingReader(lazy))
@@ -229,7 +231,7 @@ export class PostgresStore implements Store {
   async #attempt<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#session(async (sql) => {
       const changed = new Set<string>()
-      await sql.count('BEGIN')
+      await sql.count('BEGIN', [], 'cached')
       const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.
@@ -268,13 +270,11 @@ export class PostgresStore implements Store {
     client.on('error', onSocketError)
     const sql: Sql = {
       rows: async (text, params, plan) =>
-        (
-          await client.query<Row>(
-            plan === 'each time' ? { text, values: params ?? [] } : prepared(text, params),
-          )
-        ).rows,
-      count: async (text, params) => (await client.query(prepared(text, params))).rowCount ?? 0,
-      commit: async () => (await client.query(prepared('COMMIT'))).command === 'COMMIT',
+        (await client.query<Row>(statement(text, params, plan))).rows,
+      count: async (text, params, plan) =>
+        (await client.query(statement(text, params, plan))).rowCount ?? 0,
+      commit: async () =>
+        (await client.query(statement('COMMIT', [], 'cached'))).command === 'COMMIT',
     }
     let pending: Promise<unknown> | undefined
     const release = () => {
@@ -309,11 +309,12 @@ export class PostgresStore implements Store {
 const statementNames = new Map<string, string>()
 
 /**
- * A query as a named prepared statement: each connection parses and plans a statement once and
- * then only binds and runs it. The engine's statements are a fixed set of texts, so the names
- * stay few.
+ * A query: planned on every run, or (`cached`) a named prepared statement that each connection
+ * parses and plans once and then only binds and runs (see `Sql`). The cached statements are a
+ * fixed set of texts, so the names stay few.
  */
-function prepared(text: string, values: unknown[] = []): pg.QueryConfig {
+function statement(text: string, values: unknown[] = [], plan?: 'cached'): pg.QueryConfig {
+  if (plan !== 'cached') return { text, values }
   let name = statementNames.get(text)
   if (name === undefined) {
     name = `parley_${statementNames.size}`
