@@ -71,6 +71,18 @@ function event(fields: Partial<IngestEvent> & Pick<IngestEvent, 'type'>): Ingest
   }
 }
 
+/** A call of one of the seeded (known) devices, no user id. */
+function onSeededDevice(
+  store: Store,
+  n: number,
+  fields: Partial<IngestEvent> & Pick<IngestEvent, 'type'>,
+): Promise<unknown> {
+  return ingest(event({ anonymousId: seedDevice(n % seeded), ...fields }), {
+    store,
+    newId: randomUUID,
+  })
+}
+
 const calls: Record<string, (store: Store, n: number) => Promise<unknown>> = {
   identify: (store) => {
     const id = randomUUID()
@@ -86,26 +98,14 @@ const calls: Record<string, (store: Store, n: number) => Promise<unknown>> = {
     )
   },
   page: (store, n) =>
-    ingest(
-      event({
-        type: 'page',
-        anonymousId: seedDevice(n % seeded),
-        name: 'Pricing',
-        page: { url: 'https://x.test/pricing', path: '/pricing' },
-        properties: {},
-      }),
-      { store, newId: randomUUID },
-    ),
+    onSeededDevice(store, n, {
+      type: 'page',
+      name: 'Pricing',
+      page: { url: 'https://x.test/pricing', path: '/pricing' },
+      properties: {},
+    }),
   track: (store, n) =>
-    ingest(
-      event({
-        type: 'track',
-        anonymousId: seedDevice(n % seeded),
-        event: 'Clicked CTA',
-        properties: { plan: 'pro' },
-      }),
-      { store, newId: randomUUID },
-    ),
+    onSeededDevice(store, n, { type: 'track', event: 'Clicked CTA', properties: { plan: 'pro' } }),
   lookup: (store, n) =>
     readNamedProfile(store, { userId: seedUser(n % seeded) }, readProfileView).then((view) => {
       if (view.userId !== seedUser(n % seeded)) throw new Error('the lookup found someone else')

@@ -1,6 +1,7 @@
 import type { Impression } from '../../measurement/exposure.ts'
 import type { Account, Profile } from '../../profile/profile.ts'
 import type { CallRequest, CallSnapshot, WriteOp } from '../call-batch.ts'
+import { readCallSnapshot, type SnapshotReader } from '../run-call.ts'
 
 /** What the store held for the union of a group's requests (see `postgres-snapshot.ts`). */
 export interface GroupState {
@@ -36,52 +37,24 @@ export class GroupSnapshot {
   }
 
   /**
-   * One call's snapshot: what `readCallSnapshot` (run-call.ts) would read for it now. A link to
-   * a profile the store does not hold is left out, as the generic snapshot leaves it.
+   * One call's snapshot, read by the generic `readCallSnapshot` (run-call.ts) from the group's:
+   * exactly what a call alone would read from the store as the calls before it left it.
    */
-  callSnapshot(request: CallRequest): CallSnapshot {
-    const state = this.#state
-    const snapshot: CallSnapshot = {
-      messageSeen: state.seen.has(request.messageKey),
-      suppressed: request.suppressionKeys.filter((key) => state.suppressed.has(key)),
-      devices: [],
-      users: [],
-      profiles: [],
-      accountKeys: [],
-      accounts: [],
-      impressions: [],
-    }
-    const profileIds = new Set<string>()
-    for (const anonymousId of new Set(request.anonymousIds)) {
-      const profileId = state.devices.get(anonymousId)
-      if (profileId === undefined) continue
-      snapshot.devices.push({ anonymousId, profileId })
-      profileIds.add(profileId)
-    }
-    for (const userId of new Set(request.userIds)) {
-      const profileId = state.users.get(userId)
-      if (profileId === undefined) continue
-      snapshot.users.push({ userId, profileId })
-      profileIds.add(profileId)
-    }
-    for (const id of profileIds) {
-      const profile = state.profiles.get(id)
-      if (profile === undefined) continue
-      snapshot.profiles.push(profile)
-      if (request.impressions) snapshot.impressions.push(...(state.impressions.get(id) ?? []))
-    }
-    const accountIds = new Set<string>()
-    for (const key of new Set(request.accountKeys)) {
-      const accountId = state.accountKeys.get(key)
-      if (accountId === undefined) continue
-      snapshot.accountKeys.push({ key, accountId })
-      accountIds.add(accountId)
-    }
-    for (const id of accountIds) {
-      const account = state.accounts.get(id)
-      if (account !== undefined) snapshot.accounts.push({ ...account, keys: [...account.keys] })
-    }
-    return snapshot
+  callSnapshot(request: CallRequest): Promise<CallSnapshot> {
+    return readCallSnapshot(this.#reader, request)
+  }
+
+  /** The reads `readCallSnapshot` makes, answered from the group's state. */
+  readonly #reader: SnapshotReader = {
+    messageSeen: async (key) => this.#state.seen.has(key),
+    suppressedKeys: async (keys) => keys.filter((key) => this.#state.suppressed.has(key)),
+    profileIdByAnonymousId: async (anonymousId) => this.#state.devices.get(anonymousId),
+    profileIdByUserId: async (userId) => this.#state.users.get(userId),
+    profile: async (id) => this.#state.profiles.get(id),
+    impressions: async (profileId) => [...(this.#state.impressions.get(profileId) ?? [])],
+    accountIdByKey: async (key) => this.#state.accountKeys.get(key),
+    account: async (id) => this.#state.accounts.get(id)?.account,
+    accountKeys: async (id) => [...(this.#state.accounts.get(id)?.keys ?? [])],
   }
 
   /** Takes in one call's writes, as the SQL of `parley_write_calls` carries them out. */

@@ -164,7 +164,7 @@ export class PostgresCallGroups {
     // Plan the calls in order, each on the snapshot as the calls before it leave it.
     const writing: { call: QueuedCall; writes: WriteOp[]; result: unknown }[] = []
     for (const call of calls) {
-      const snapshot = group.callSnapshot(call.request)
+      const snapshot = await group.callSnapshot(call.request)
       let planned: CallPlan<unknown>
       try {
         planned = call.plan(snapshot)
