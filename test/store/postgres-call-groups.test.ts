@@ -8,6 +8,7 @@ import {
   type GoalCounter,
 } from '../../server/src/pipeline/plan-call.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
+import { advisoryKey } from '../../server/src/store/postgres/postgres-lock-keys.ts'
 import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
 
@@ -244,6 +245,42 @@ describe.skipIf(!postgresAvailable('the PostgreSQL group-commit tests'))(
         'user-8',
         'user-9',
       ])
+    })
+
+    it('fails only the call whose lock another transaction holds too long, and lands the rest of its group', async () => {
+      const { schema } = await open()
+      const store = await PostgresStore.open({
+        url: schema.url,
+        poolSize: 4,
+        statementTimeoutMs: 500,
+      })
+      stores.push(store)
+      const holder = new pg.Client({ connectionString: schema.url.replace(/\?.*$/, '') })
+      await holder.connect()
+      try {
+        await holder.query('BEGIN')
+        await holder.query('SELECT pg_advisory_xact_lock($1)', [
+          advisoryKey(`${schema.name}:anonymous:device-4`),
+        ])
+        const events = Array.from({ length: 6 }, (_, i) =>
+          call({ type: 'page', messageId: `m-${i}`, anonymousId: `device-${i}`, name: 'Home' }),
+        )
+        const answers = await Promise.allSettled(events.map((event) => run(store, event)))
+        expect(answers.map((answer) => answer.status)).toEqual(
+          events.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')),
+        )
+        expect((answers[4] as PromiseRejectedResult).reason).toMatchObject({
+          code: 'store_unavailable',
+          status: 503,
+        })
+      } finally {
+        await holder.query('ROLLBACK')
+        await holder.end()
+      }
+      const views = await schema.query<{ message_id: string }>(
+        'SELECT message_id FROM events ORDER BY message_id',
+      )
+      expect(views.map((row) => row.message_id)).toEqual(['m-0', 'm-1', 'm-2', 'm-3', 'm-5'])
     })
 
     it('gives a message another transaction claimed meanwhile no effect, and lands the rest of its group', async () => {

@@ -1,7 +1,12 @@
 import type { CallPlan, CallRequest, Planner, WriteOp } from '../call-batch.ts'
 import { widen } from '../run-call.ts'
 import { StoreConflictError } from '../store-conflict.ts'
-import { isConnectionFault, isRetryable, toStoreError } from './postgres-errors.ts'
+import {
+  isConnectionFault,
+  isRetryable,
+  isStatementTimeout,
+  toStoreError,
+} from './postgres-errors.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
 import type { Sql } from './postgres-queries.ts'
 import { GroupSnapshot } from './group-snapshot.ts'
@@ -52,19 +57,21 @@ interface GroupOutcome {
 
 /**
  * Group commit of pipeline calls on PostgreSQL. Calls that arrive together share one
- * transaction of two round trips: [BEGIN, the advisory locks of every call sorted in one
- * statement, the union of their snapshots in one statement], then, after each call's pure plan,
+ * transaction of two round trips: [BEGIN, `parley_read_calls`: the advisory locks of every call
+ * in one sorted order, then the union of their snapshots], then, after each call's pure plan,
  * [`parley_write_calls` with every call's batch, COMMIT]. Every call is answered only after that
- * COMMIT, so a 2xx still means durable, while one WAL flush serves the group.
+ * COMMIT, so a 2xx still means durable, while one WAL flush serves the group. A read whose row
+ * locks waited for another transaction is read again (see postgres-snapshot.ts).
  *
  * The calls are planned in arrival order on one snapshot that each plan's writes update
  * (`group-snapshot.ts`), so a call sees the writes of the calls before it in its group, and the
  * batches applied in that order write what the calls one after the other would have: a burst
  * about one account or one device commits together instead of queueing. A call that asks to read
- * more goes to the next group. A group that fails as a whole (a
- * deadlock, a message another instance claimed, a value one call carried that PostgreSQL
- * refuses) is retried call by call, each alone with the engine's usual retries, so one call never
- * fails another; a connection fault fails them all with 503, as it would have one by one.
+ * more goes to the next group. A group that fails as a whole (a deadlock, a message another
+ * instance claimed, a value one call carried that PostgreSQL refuses, a lock one call waited for
+ * too long) is retried call by call, each alone with the engine's usual retries, so one call
+ * never fails another; a fault of the connection fails them all with 503, as it would have one
+ * by one.
  */
 export class PostgresCallGroups {
   readonly #options: Required<CallGroupsOptions>
@@ -236,8 +243,9 @@ export class PostgresCallGroups {
 
   /** The whole group's transaction failed: nothing of it committed. */
   #groupFailed(calls: QueuedCall[], error: unknown): void {
-    // The database is away: every call would wait its own timeout to learn the same.
-    if (isConnectionFault(error)) {
+    // The database is away: every call would wait its own timeout to learn the same. (A
+    // statement cancelled after a long wait may be one call's lock: those go one by one.)
+    if (isConnectionFault(error) && !(calls.length > 1 && isStatementTimeout(error))) {
       const failure = toStoreError(error)
       for (const call of calls) call.reject(failure)
       return
