@@ -6,7 +6,7 @@ import { postgresReader, type Sql } from './postgres-queries.ts'
 /**
  * Everything about one profile that the admin lookup, the console's profile page and the privacy
  * export read, found by a user id or a device in one statement (`parley_profile_neighbourhood`,
- * migration 5): the profile, its devices, its account with that account's keys, and its merge
+ * postgres-schema.ts): the profile, its devices, its account with that account's keys, and its merge
  * log; null when nothing is found.
  */
 const neighbourhoodSql = 'SELECT parley_profile_neighbourhood($1, $2) AS found'

@@ -5,7 +5,7 @@ import * as rows from '../store-rows.ts'
 import type { Sql } from './postgres-queries.ts'
 
 /**
- * The snapshots of a group of calls in one statement, `parley_read_calls` (migration 5 of
+ * The snapshots of a group of calls in one statement, `parley_read_calls` (its migration in
  * postgres-schema.ts): it takes the group's advisory locks, then reads the union of what the
  * calls' requests name. The read is a statement of its own inside the function, so at READ
  * COMMITTED it sees every commit made before the locks were granted. Profile and account rows

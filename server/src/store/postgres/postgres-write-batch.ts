@@ -3,7 +3,7 @@ import { changeKey } from '../change-feed.ts'
 import * as rows from '../store-rows.ts'
 
 /*
- * The write half of a group of calls as the argument of `parley_write_calls` (migration 5 of
+ * The write half of a group of calls as the argument of `parley_write_calls` (its migration in
  * postgres-schema.ts): one JSON array per call, one `[kind, …values]` array per write, values in
  * the column order of store-rows.ts. Documents stay JSON text inside the JSON, as the tables keep
  * them.
