@@ -2,7 +2,8 @@
  * A CPU profile of the container under identify load on SQLite: starts `server/src/index.ts`
  * with `node --cpu-prof` (one profile per thread: the event loop and the SQLite worker), drives
  * it with the identify mix of `identify-throughput.ts` for a few seconds (127.0.0.1 only), stops
- * it and prints where each thread's busy time went.
+ * it and prints where each thread's busy time went. `PARLEY_BENCH_DATABASE=postgres` runs it on
+ * a fresh schema of the test PostgreSQL (`PARLEY_TEST_POSTGRES_URL`) instead.
  *
  *   npx tsx bench/profile-identify.ts      (PARLEY_BENCH_SECONDS=5 by default)
  */
@@ -13,9 +14,12 @@ import { join, resolve } from 'node:path'
 import { identifyBody } from './identify-throughput.ts'
 import { runLoad } from './lib/load.ts'
 import { summarizeProfile } from './lib/summarize-profile.ts'
+import { createTestSchema } from '../test/helpers/postgres.ts'
 
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 5)
 const dir = mkdtempSync(join(tmpdir(), 'parley-profile-'))
+const schema =
+  process.env.PARLEY_BENCH_DATABASE === 'postgres' ? await createTestSchema() : undefined
 const child = spawn(
   process.env.PARLEY_BENCH_NODE ?? process.execPath,
   ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'server/src/index.ts'],
@@ -26,7 +30,7 @@ const child = spawn(
       NODE_ENV: 'test',
       PORT: '0',
       HOST: '127.0.0.1',
-      PARLEY_DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      PARLEY_DATABASE_URL: schema?.url ?? `sqlite:${join(dir, 'bench.db')}`,
       PARLEY_WRITE_KEYS: 'bench-write-key',
       PARLEY_LOG_LEVEL: 'info',
     },
@@ -73,4 +77,5 @@ try {
 } finally {
   if (child.exitCode === null) child.kill('SIGKILL')
   rmSync(dir, { recursive: true, force: true })
+  await schema?.drop()
 }

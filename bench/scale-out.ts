@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { createTestSchema } from '../test/helpers/postgres.ts'
 import { ratioText, runLoad, type LoadResult } from './lib/load.ts'
+import { backendPids, cpuBetween, cpuByPid, processesCpuUs } from './lib/process-cpu.ts'
 import { startServerProcess, type ServerProcess } from './lib/processes.ts'
 
 /*
@@ -12,6 +13,11 @@ import { startServerProcess, type ServerProcess } from './lib/processes.ts'
  *
  *   npm run bench -- scale-out        (PARLEY_BENCH_SECONDS=10 by default; needs PostgreSQL at
  *                                      PARLEY_TEST_POSTGRES_URL, default 127.0.0.1:5432/test)
+ *
+ * `PARLEY_BENCH_PATHS=identify,lookup` runs some paths only. Besides the ratio, each row says
+ * where the CPU went, per request: the load generator (this process), the server processes, and
+ * the PostgreSQL backends serving them (each instance names its connections with PGAPPNAME), read
+ * from /proc. That is what tells how a path would grow with more cores: see the last table.
  *
  * To measure another path, add an entry to `scenarios`.
  */
@@ -26,6 +32,8 @@ const randomSeed = () => Math.floor(Math.random() * seededUsers)
 
 /** One path under load: how each request is built. */
 interface Scenario {
+  /** Short name for `PARLEY_BENCH_PATHS`. */
+  key: string
   name: string
   method: 'GET' | 'POST'
   headers: Record<string, string>
@@ -35,6 +43,7 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   {
+    key: 'identify',
     name: 'POST /v1/identify (new user, company traits)',
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
@@ -55,6 +64,7 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    key: 'personalize',
     name: 'POST /v1/personalize (known visitor)',
     method: 'POST',
     headers: {},
@@ -66,6 +76,7 @@ const scenarios: Scenario[] = [
       }),
   },
   {
+    key: 'lookup',
     name: 'GET /v1/admin/profiles/lookup (read path)',
     method: 'GET',
     headers: { authorization: `Bearer ${adminToken}` },
@@ -73,16 +84,44 @@ const scenarios: Scenario[] = [
   },
 ]
 
+/** Where the CPU of a run went (µs in total), besides what the run did. */
+interface Measured extends LoadResult {
+  requests: number
+  loadGeneratorUs: number
+  serversUs: number
+  postgresUs: number
+}
+
+/** A server under load: its process, and the names its PostgreSQL connections carry. */
+interface Target {
+  server: ServerProcess
+  appName?: string
+}
+
 /** Loads every target at once, the connections split between them; sums what they did. */
 async function loadAll(
-  targets: ServerProcess[],
+  targets: Target[],
   scenario: Scenario,
   seconds: number,
-): Promise<LoadResult> {
+  postgresUrl: string,
+): Promise<Measured> {
+  // The backends serving the instances, read before and after: a pool may open (or close) a
+  // connection during the run.
+  const backends = async () => {
+    const pids: number[] = []
+    for (const { appName } of targets) {
+      if (appName !== undefined) pids.push(...(await backendPids(postgresUrl, appName)))
+    }
+    return cpuByPid(pids)
+  }
+  const serverPids = targets.map((target) => target.server.child.pid ?? 0)
+  const postgresBefore = await backends()
+  const cpuBefore = process.cpuUsage()
+  const serversBefore = processesCpuUs(serverPids)
   const results = await Promise.all(
-    targets.map((target) =>
+    targets.map(({ server }) =>
       runLoad({
-        url: `${target.url}${scenario.path()}`,
+        url: `${server.url}${scenario.path()}`,
         method: scenario.method,
         headers: scenario.headers,
         duration: seconds,
@@ -92,15 +131,28 @@ async function loadAll(
       }),
     ),
   )
+  const cpu = process.cpuUsage(cpuBefore)
+  const serversUs = processesCpuUs(serverPids) - serversBefore
   const sum = (pick: (result: LoadResult) => number) =>
     results.reduce((total, result) => total + pick(result), 0)
+  const requestsPerSecond = sum((result) => result.requestsPerSecond)
   return {
-    requestsPerSecond: sum((result) => result.requestsPerSecond),
+    requestsPerSecond,
     p50Ms: Math.max(...results.map((result) => result.p50Ms)),
     p99Ms: Math.max(...results.map((result) => result.p99Ms)),
     non2xx: sum((result) => result.non2xx),
     errors: sum((result) => result.errors),
+    requests: requestsPerSecond * seconds,
+    loadGeneratorUs: cpu.user + cpu.system,
+    serversUs,
+    postgresUs: cpuBetween(postgresBefore, await backends()),
   }
+}
+
+/** CPU per request (µs) of each part, and their sum without the load generator. */
+function cpuPerRequest(run: Measured): { load: number; servers: number; pg: number } {
+  const per = (us: number) => us / Math.max(run.requests, 1)
+  return { load: per(run.loadGeneratorUs), servers: per(run.serversUs), pg: per(run.postgresUs) }
 }
 
 async function seed(target: ServerProcess): Promise<void> {
@@ -123,9 +175,11 @@ async function seed(target: ServerProcess): Promise<void> {
   }
 }
 
-/** Runs every scenario against bare Express, one instance and two; prints a table. */
+/** Runs every scenario against bare Express, one instance and two; prints the tables. */
 export async function benchScaleOut(seconds: number): Promise<string[]> {
   const loadBefore = loadavg()[0]?.toFixed(1) ?? '?'
+  const wanted = process.env.PARLEY_BENCH_PATHS?.split(',')
+  const chosen = scenarios.filter((scenario) => wanted?.includes(scenario.key) ?? true)
   const schema = await createTestSchema()
   const started: ServerProcess[] = []
   try {
@@ -143,40 +197,74 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
       PARLEY_RATE_LIMIT_IP_PER_MINUTE: '0',
       PARLEY_RATE_LIMIT_VISITOR_PER_MINUTE: '0',
     }
-    const instances = await Promise.all([
-      startServerProcess('server/src/index.ts', env),
-      startServerProcess('server/src/index.ts', env),
-    ])
-    started.push(...instances)
-    await seed(instances[0])
+    // Each instance names its PostgreSQL connections, so their backends' CPU can be told apart.
+    const [first, second] = await Promise.all(
+      ['parley-bench-a', 'parley-bench-b'].map(async (appName) => ({
+        appName,
+        server: await startServerProcess('server/src/index.ts', { ...env, PGAPPNAME: appName }),
+      })),
+    )
+    if (first === undefined || second === undefined) throw new Error('an instance did not start')
+    started.push(first.server, second.server)
+    await seed(first.server)
+    const targets: Target[] = [first, second]
 
     const setups = [
-      { name: 'bare Express', targets: [bare] },
-      { name: 'PostgreSQL, 1 instance', targets: [instances[0]] },
-      { name: 'PostgreSQL, 2 instances', targets: instances },
+      { name: 'bare Express', targets: [{ server: bare }] as Target[] },
+      { name: 'PostgreSQL, 1 instance', targets: targets.slice(0, 1) },
+      { name: 'PostgreSQL, 2 instances', targets },
     ]
     const lines = [
       `\n## Scale-out on PostgreSQL (${seconds} s per row, ${connections} connections in total, ` +
         `node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore} at start)\n`,
-      '| path | setup | req/s | p50 ms | p99 ms | vs bare Express | non-2xx + errors |',
-      '|---|---|---|---|---|---|---|',
+      '| path | setup | req/s | p50 ms | p99 ms | vs bare Express | non-2xx + errors | ' +
+        'CPU µs/req: load generator | servers | PostgreSQL backends |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     ]
-    for (const scenario of scenarios) {
-      let baseline: LoadResult | undefined
+    const growth: string[] = []
+    for (const scenario of chosen) {
+      let baseline: Measured | undefined
       for (const setup of setups) {
-        const result = await loadAll(setup.targets, scenario, seconds)
-        if (setup.targets[0] === bare) baseline = result
+        const result = await loadAll(setup.targets, scenario, seconds, schema.url)
+        if (setup.targets[0]?.server === bare) baseline = result
         const ratio = ratioText(result, baseline ?? result)
+        const cpu = cpuPerRequest(result)
         lines.push(
           `| ${scenario.name} | ${setup.name} | ${Math.round(result.requestsPerSecond)} | ` +
-            `${result.p50Ms} | ${result.p99Ms} | ${ratio} | ${result.non2xx + result.errors} |`,
+            `${result.p50Ms} | ${result.p99Ms} | ${ratio} | ${result.non2xx + result.errors} | ` +
+            `${cpu.load.toFixed(0)} | ${cpu.servers.toFixed(0)} | ${cpu.pg.toFixed(0)} |`,
         )
+        if (setup.name === 'PostgreSQL, 1 instance' && baseline !== undefined) {
+          growth.push(growthRow(scenario, result, baseline))
+        }
       }
     }
+    lines.push(
+      '',
+      'With more cores, if each request keeps costing the CPU measured here and the load ' +
+        'generator runs elsewhere: requests/s per core for the container with its PostgreSQL ' +
+        'backends, and for the bare endpoint alone (its CPU per request, this run).',
+      '',
+      '| path | container + PostgreSQL µs/req | req/s per core | bare µs/req | bare req/s per core | ratio |',
+      '|---|---|---|---|---|---|',
+      ...growth,
+    )
     console.log(lines.join('\n'))
     return lines
   } finally {
     await Promise.all(started.map((server) => server.stop()))
     await schema.drop()
   }
+}
+
+/** What the CPU per request says about more cores: the container's and the bare endpoint's. */
+function growthRow(scenario: Scenario, run: Measured, bare: Measured): string {
+  const ours = cpuPerRequest(run)
+  const theirs = cpuPerRequest(bare)
+  const oursUs = ours.servers + ours.pg
+  const ratio = ratioText(run, bare, () => `${((theirs.servers / oursUs) * 100).toFixed(1)} %`)
+  return (
+    `| ${scenario.name} | ${oursUs.toFixed(0)} | ${Math.round(1e6 / oursUs)} | ` +
+    `${theirs.servers.toFixed(0)} | ${Math.round(1e6 / theirs.servers)} | ${ratio} |`
+  )
 }

@@ -24,6 +24,16 @@ class GatedStore extends MemoryStore {
   }
 }
 
+/** A memory store that counts its read sessions. */
+class CountingStore extends MemoryStore {
+  sessions = 0
+
+  override read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    this.sessions += 1
+    return super.read(fn)
+  }
+}
+
 const readProfile = (store: CachedStore, id = 'p1') => store.read((r) => r.profile(id))
 
 describe('CachedStore', () => {
@@ -110,6 +120,44 @@ describe('CachedStore', () => {
     await readProfile(store)
     await readProfile(store)
     expect(store.stats).toMatchObject({ hits: 0, entries: 0 })
+  })
+
+  it('reads what it does not keep in one session of the engine, with any miss of that read', async () => {
+    const inner = new CountingStore()
+    const store = new CachedStore(inner, { maxBytes: 1_000_000 })
+    await store.transaction(async (tx) => {
+      await tx.putProfile(newProfile('p1', 'user-1', 1))
+      await tx.linkAnonymousId('device-1', 'p1', 1)
+    })
+    const lookup = () =>
+      store.read(async (r) => {
+        const id = (await r.profileIdByUserId('user-1')) ?? ''
+        return [await r.profile(id), await r.anonymousIds(id), await r.mergeLog(id)] as const
+      })
+    const [profile, devices] = await lookup()
+    expect([profile?.id, devices]).toEqual(['p1', ['device-1']])
+    expect(inner.sessions).toBe(1)
+    // Its profile was kept: the next lookup reads the rest in one session again.
+    await lookup()
+    expect(inner.sessions).toBe(2)
+    expect(store.stats).toMatchObject({ hits: 1, misses: 1 })
+    // Cached reads alone open no session.
+    await readProfile(store)
+    expect(inner.sessions).toBe(2)
+  })
+
+  it('does not keep what a session read after a write committed', async () => {
+    const store = await seeded()
+    const read = store.read(async (r) => {
+      await r.profileIdByUserId('user-1') // opens the session: its view is from now
+      await store.transaction(async (tx) => {
+        const profile = (await tx.profile('p1')) as Profile
+        await tx.putProfile({ ...profile, updatedAt: 42 })
+      })
+      return r.profile('p1')
+    })
+    await read
+    expect((await readProfile(store))?.updatedAt).toBe(42)
   })
 
   it('invalidate() drops named entries, for writes made by other processes', async () => {

@@ -33,7 +33,6 @@ export class CachedStore implements Store {
   #epoch = 0
   #hits = 0
   #misses = 0
-  #cachedReader: StoreReader | undefined
   readonly #onLookup: ((hit: boolean) => void) | undefined
 
   /**
@@ -92,10 +91,21 @@ export class CachedStore implements Store {
     return this.#inner.runCall(call)
   }
 
-  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+  /**
+   * Cached reads answer from the cache; the reads it does not keep (a user id's profile, devices,
+   * merge log, account keys…) share one read session of the engine, opened by the first of them
+   * and held until `fn` is done, so a lookup of everything about one profile is one session (one
+   * statement on PostgreSQL) instead of one per read. A miss reads in that session when one is
+   * open, else on its own.
+   */
+  async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     if (this.#cache === undefined) return this.#inner.read(fn)
-    this.#cachedReader ??= this.#reader()
-    return fn(this.#cachedReader)
+    const session = new InnerReadSession(this.#inner)
+    try {
+      return await fn(this.#reader(session))
+    } finally {
+      await session.close()
+    }
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -115,19 +125,23 @@ export class CachedStore implements Store {
     return this.#inner.close()
   }
 
-  #reader(): StoreReader {
+  #reader(session: InnerReadSession): StoreReader {
     const through = <K extends keyof StoreReader>(name: K) =>
       ((...args: unknown[]) =>
-        this.#inner.read((reader) =>
+        session.run(this.#epoch, (reader) =>
           (reader[name] as (...a: unknown[]) => Promise<unknown>)(...args),
         )) as StoreReader[K]
+    const cached = <T extends Cached>(
+      key: string,
+      load: (reader: StoreReader) => Promise<T | undefined>,
+    ) => this.#cached(key, load, session)
     return {
-      profile: (id) => this.#cached(changeKey.profile(id), (r) => r.profile(id)),
-      account: (id) => this.#cached(changeKey.account(id), (r) => r.account(id)),
+      profile: (id) => cached(changeKey.profile(id), (r) => r.profile(id)),
+      account: (id) => cached(changeKey.account(id), (r) => r.account(id)),
       impressions: async (id) =>
-        (await this.#cached(changeKey.impressions(id), (r) => r.impressions(id))) ?? [],
+        (await cached(changeKey.impressions(id), (r) => r.impressions(id))) ?? [],
       profileIdByAnonymousId: async (anonymousId) => {
-        const link = await this.#cached(changeKey.device(anonymousId), async (r) => {
+        const link = await cached(changeKey.device(anonymousId), async (r) => {
           const profileId = await r.profileIdByAnonymousId(anonymousId)
           return profileId === undefined ? undefined : { profileId }
         })
@@ -160,6 +174,7 @@ export class CachedStore implements Store {
   async #cached<T extends Cached>(
     key: string,
     load: (reader: StoreReader) => Promise<T | undefined>,
+    session: InnerReadSession,
   ): Promise<T | undefined> {
     const hit = this.#cache?.get(key)
     this.#onLookup?.(hit !== undefined)
@@ -168,10 +183,55 @@ export class CachedStore implements Store {
       return hit as T
     }
     this.#misses += 1
-    const epoch = this.#epoch
-    const value = await this.#inner.read(load)
+    // What a session reads is as old as the session: it may be kept only if nothing was
+    // invalidated since the session opened.
+    const epoch = session.openedAt ?? this.#epoch
+    const value = await (session.openedAt === undefined
+      ? this.#inner.read(load)
+      : session.run(this.#epoch, load))
     if (value !== undefined && epoch === this.#epoch) this.#cache?.set(key, value)
     return value
+  }
+}
+
+/**
+ * One read session of the inner store for the reads of one cached `read` that the cache does not
+ * answer: opened on first use and held open until that `read` is done.
+ */
+class InnerReadSession {
+  readonly #inner: Store
+  #reader: Promise<StoreReader> | undefined
+  #done: Promise<unknown> | undefined
+  #finish: () => void = () => undefined
+  /** The cache's invalidation count when the session opened; undefined until then. */
+  openedAt: number | undefined
+
+  constructor(inner: Store) {
+    this.#inner = inner
+  }
+
+  /** Runs `read` in the session, opening it (at invalidation count `epoch`) if need be. */
+  run<T>(epoch: number, read: (reader: StoreReader) => Promise<T>): Promise<T> {
+    if (this.#reader === undefined) {
+      this.openedAt = epoch
+      const finished = new Promise<void>((finish) => (this.#finish = finish))
+      this.#reader = new Promise<StoreReader>((opened, failed) => {
+        this.#done = this.#inner.read((reader) => {
+          opened(reader)
+          return finished
+        })
+        // It failed before it opened (the store is unreachable): the reads report it.
+        this.#done.catch(failed)
+      })
+    }
+    return this.#reader.then(read)
+  }
+
+  /** Ends the session once the reads are done; their own failures were reported to them. */
+  async close(): Promise<void> {
+    if (this.#done === undefined) return
+    this.#finish()
+    await this.#done.catch(() => undefined)
   }
 }
 

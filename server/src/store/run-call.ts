@@ -14,12 +14,26 @@ import type { Store, StoreReader, StoreWriter } from './store.ts'
 /** Longest chain of `read-more` answers one call may give before it counts as a conflict. */
 const maxReads = 3
 
+/** The reads a call's snapshot is made of. */
+export type SnapshotReader = Pick<
+  StoreReader,
+  | 'messageSeen'
+  | 'suppressedKeys'
+  | 'profileIdByAnonymousId'
+  | 'profileIdByUserId'
+  | 'profile'
+  | 'impressions'
+  | 'accountIdByKey'
+  | 'account'
+  | 'accountKeys'
+>
+
 /**
  * Reads a call's neighbourhood through the plain reader methods: the generic snapshot every
  * engine can give, whatever it does faster.
  */
 export async function readCallSnapshot(
-  reader: StoreReader,
+  reader: SnapshotReader,
   request: CallRequest,
 ): Promise<CallSnapshot> {
   const snapshot = emptySnapshot()

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../../server/src/config/env.ts'
 import { redactDatabaseUrl } from '../../../server/src/store/open-store.ts'
-import { sortedAdvisoryKeys } from '../../../server/src/store/postgres/postgres-lock-keys.ts'
+import {
+  advisoryKey,
+  sortedAdvisoryKeys,
+} from '../../../server/src/store/postgres/postgres-lock-keys.ts'
 import { parsePostgresUrl } from '../../../server/src/store/postgres/postgres-url.ts'
 import { notices } from '../../../server/src/store/postgres/postgres-notifier.ts'
 
@@ -35,6 +38,15 @@ describe('sortedAdvisoryKeys', () => {
 
   it('keeps stores on different schemas apart', () => {
     expect(sortedAdvisoryKeys('a', ['user:U'])).not.toEqual(sortedAdvisoryKeys('b', ['user:U']))
+  })
+
+  it('gives the keys every earlier version gave, so instances of two versions still exclude each other', () => {
+    expect(sortedAdvisoryKeys('public', ['user:U', 'anonymous:A', 'account:id:acme'])).toEqual([
+      '-8628530990316378240',
+      '-6792149190010210585',
+      '-4689720460012534745',
+    ])
+    expect(advisoryKey('migrate:public')).toBe('5455289980565942615')
   })
 })
 

@@ -34,6 +34,16 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
+ * True when the server answered but cancelled a statement that waited too long (for a lock, on
+ * a busy database): `statement_timeout` or `lock_timeout`. The connection is sound; another
+ * transaction may not wait at all.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  const code = sqlState(error)
+  return code === '57014' || code === '55P03'
+}
+
+/**
  * True when the error says nothing about the SQL but about the connection (refused, reset,
  * timed out, closed by the server), so the client that saw it must not be reused.
  */

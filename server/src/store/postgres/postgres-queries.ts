@@ -20,11 +20,27 @@ const armCountsFrom = `FROM impressions i
 /** `until` of the arm counts: no bound by default. */
 const always = Number.MAX_SAFE_INTEGER
 
-/** Runs one statement on the connection of the current transaction. */
+/**
+ * Runs one statement on the connection of the current transaction. Statements not awaited before
+ * the next is sent go out together (the pool's connections are in pipeline mode): one round trip
+ * for several statements.
+ *
+ * A statement is planned on every run, with the tables' current sizes, unless `plan` is
+ * `'cached'`: then it is a named prepared statement, parsed and planned once per connection.
+ * Only for statements whose plan cannot go stale: a call of one of the engine's functions (their
+ * own plans are index lookups by construction, see postgres-schema.ts) or BEGIN/COMMIT. A plan
+ * cached while a table was small scans it whole once it has grown, until PostgreSQL analyses it
+ * again.
+ */
 export interface Sql {
-  rows(text: string, params?: unknown[]): Promise<rows.Row[]>
+  rows(text: string, params?: unknown[], plan?: 'cached'): Promise<rows.Row[]>
   /** The number of rows the statement inserted, updated or deleted. */
-  count(text: string, params?: unknown[]): Promise<number>
+  count(text: string, params?: unknown[], plan?: 'cached'): Promise<number>
+  /**
+   * COMMIT; false when PostgreSQL answered ROLLBACK (an earlier statement of the transaction
+   * failed), which must never be reported as durable.
+   */
+  commit(): Promise<boolean>
 }
 
 /*

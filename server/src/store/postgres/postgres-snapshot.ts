@@ -1,70 +1,83 @@
 import type { Impression } from '../../measurement/exposure.ts'
-import type { CallRequest, CallSnapshot } from '../call-batch.ts'
+import type { CallRequest } from '../call-batch.ts'
+import type { GroupState } from './group-snapshot.ts'
 import * as rows from '../store-rows.ts'
 import type { Sql } from './postgres-queries.ts'
 
 /**
- * A call's whole snapshot in one statement (one round trip instead of about ten). Run after the
- * call's advisory locks: a new statement takes a new snapshot at READ COMMITTED, so it sees
- * every commit made before the locks were granted. Profile and account rows are read
- * `FOR UPDATE`, as the writer's own reads are.
+ * The snapshots of a group of calls in one statement, `parley_read_calls` (its migration in
+ * postgres-schema.ts): it takes the group's advisory locks, then reads the union of what the
+ * calls' requests name. The read is a statement of its own inside the function, so at READ
+ * COMMITTED it sees every commit made before the locks were granted. Profile and account rows
+ * are read `FOR UPDATE` in id order (`ORDER BY` sits below the row locks in the plan), so two
+ * groups lock the rows they share in one order.
+ *
+ * A row lock another transaction held makes the read wait, and then return that row as the
+ * other transaction left it while everything else (device links, impressions, account keys)
+ * stays as the statement's snapshot saw it. `raced` says so: a locked row is not the version
+ * the snapshot saw (updated, or deleted, meanwhile). The engine then reads again (no locks to
+ * take) in the same transaction, holding the rows: that read sees the other commit whole.
  */
-const snapshotSql = `
-  WITH dev AS (
-    SELECT anonymous_id, profile_id FROM anonymous_ids WHERE anonymous_id = ANY($1::text[])
-  ), usr AS (
-    SELECT user_id, id AS profile_id FROM profiles WHERE user_id = ANY($2::text[])
-  ), prof AS (
-    SELECT * FROM profiles
-    WHERE id IN (SELECT profile_id FROM dev UNION SELECT profile_id FROM usr)
-    FOR UPDATE
-  ), keyed AS (
-    SELECT key, account_id FROM account_keys WHERE key = ANY($3::text[])
-  ), acc AS (
-    SELECT * FROM accounts WHERE id IN (SELECT account_id FROM keyed) FOR UPDATE
-  )
-  SELECT
-    EXISTS (SELECT 1 FROM messages WHERE key = $4) AS seen,
-    (SELECT coalesce(json_agg(key), '[]') FROM suppressions WHERE key = ANY($5::text[]))
-      AS suppressed,
-    (SELECT coalesce(json_agg(json_build_object('anonymousId', anonymous_id,
-       'profileId', profile_id)), '[]') FROM dev) AS devices,
-    (SELECT coalesce(json_agg(json_build_object('userId', user_id, 'profileId', profile_id)),
-       '[]') FROM usr) AS users,
-    (SELECT coalesce(json_agg(row_to_json(prof)), '[]') FROM prof) AS profiles,
-    (SELECT coalesce(json_agg(json_build_object('key', key, 'accountId', account_id)), '[]')
-       FROM keyed) AS account_keys,
-    (SELECT coalesce(json_agg(json_build_object('row', row_to_json(acc), 'keys',
-       (SELECT json_agg(k.key ORDER BY k.seq) FROM account_keys k WHERE k.account_id = acc.id))),
-       '[]') FROM acc) AS accounts,
-    CASE WHEN $6::boolean THEN (SELECT coalesce(json_agg(row_to_json(i) ORDER BY i.at), '[]')
-       FROM impressions i WHERE i.profile_id IN (SELECT id FROM prof)) ELSE '[]' END
-      AS impressions
-`
+const readSql = 'SELECT parley_read_calls($1, $2, $3, $4, $5, $6, $7) AS snapshot'
 
-export async function readPostgresSnapshot(sql: Sql, request: CallRequest): Promise<CallSnapshot> {
-  const [row] = await sql.rows(snapshotSql, [
-    request.anonymousIds,
-    request.userIds,
-    request.accountKeys,
-    request.messageKey,
-    request.suppressionKeys,
-    request.impressions,
-  ])
+/**
+ * Sends the group's read, with its advisory locks (sorted keys; none for a second read);
+ * decode the answer with `decodeGroupSnapshot`.
+ */
+export function readGroupSnapshot(
+  sql: Sql,
+  locks: readonly string[],
+  requests: readonly CallRequest[],
+): Promise<rows.Row[]> {
+  const all = (pick: (request: CallRequest) => readonly string[]) => [
+    ...new Set(requests.flatMap(pick)),
+  ]
+  return sql.rows(
+    readSql,
+    [
+      locks,
+      all((request) => request.anonymousIds),
+      all((request) => request.userIds),
+      all((request) => request.accountKeys),
+      all((request) => [request.messageKey]),
+      all((request) => request.suppressionKeys),
+      requests.some((request) => request.impressions),
+    ],
+    'cached',
+  )
+}
+
+/** What one snapshot statement read, and whether it raced another transaction's row locks. */
+export function decodeGroupSnapshot(result: rows.Row[]): { state: GroupState; raced: boolean } {
+  const row = result[0]?.snapshot as rows.Row | undefined
   if (row === undefined) throw new Error('the snapshot query returned no row')
+  const impressions = new Map<string, Impression[]>()
+  for (const impression of (row.impressions as rows.Row[]).map(rows.toImpression)) {
+    const held = impressions.get(impression.profileId)
+    if (held === undefined) impressions.set(impression.profileId, [impression])
+    else held.push(impression)
+  }
+  const profile = ([id, user_id, account_id, doc, created_at, updated_at]: unknown[]) =>
+    rows.toProfile({ id, user_id, account_id, doc, created_at, updated_at })
+  const account = ([id, doc, created_at, updated_at, keys]: unknown[]) => ({
+    account: rows.toAccount({ id, doc, created_at, updated_at }),
+    keys: keys as string[],
+  })
   return {
-    messageSeen: row.seen === true,
-    suppressed: row.suppressed as string[],
-    devices: row.devices as CallSnapshot['devices'],
-    users: row.users as CallSnapshot['users'],
-    profiles: (row.profiles as rows.Row[]).map(rows.toProfile),
-    accountKeys: row.account_keys as CallSnapshot['accountKeys'],
-    accounts: (row.accounts as { row: rows.Row; keys: string[] }[]).map((entry) => ({
-      account: rows.toAccount(entry.row),
-      keys: entry.keys,
-    })),
-    impressions: (row.impressions as rows.Row[]).map((impression): Impression =>
-      rows.toImpression(impression),
-    ),
+    raced: row.raced === true,
+    state: {
+      seen: new Set(row.seen as string[]),
+      suppressed: new Set(row.suppressed as string[]),
+      devices: new Map(row.devices as [string, string][]),
+      users: new Map(row.users as [string, string][]),
+      profiles: new Map(
+        (row.profiles as unknown[][]).map((values) => [values[0] as string, profile(values)]),
+      ),
+      accountKeys: new Map(row.account_keys as [string, string][]),
+      accounts: new Map(
+        (row.accounts as unknown[][]).map((values) => [values[0] as string, account(values)]),
+      ),
+      impressions,
+    },
   }
 }

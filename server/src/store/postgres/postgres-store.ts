@@ -10,9 +10,9 @@ import { migrate } from './postgres-migrate.ts'
 import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { plannerOf } from '../../pipeline/plan-call.ts'
-import { runCallWith } from '../run-call.ts'
-import { readPostgresSnapshot } from './postgres-snapshot.ts'
-import { postgresReader, postgresWriter, type Sql } from './postgres-queries.ts'
+import { PostgresCallGroups } from './postgres-call-groups.ts'
+import { postgresWriter, type Sql } from './postgres-queries.ts'
+import { prefetchingReader } from './postgres-read-session.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
 import type { Row } from '../store-rows.ts'
@@ -35,6 +35,10 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number
   /** Attempts of a transaction that hits a serialization failure or deadlock. Default: 5. */
   maxAttempts?: number
+  /** Most pipeline calls that share one transaction (group commit). Default: 64. */
+  maxGroupSize?: number
+  /** Groups of calls in flight at once, each on a connection of its own. Default: 2. */
+  maxGroupsInFlight?: number
   /** Faults no request sees (an idle connection dropped, the listener lost). Default: ignored. */
   onBackgroundError?: (error: unknown, where: string) => void
 }
@@ -57,6 +61,7 @@ export class PostgresStore implements Store {
   readonly #listener: PostgresChangeListener
   readonly #notifier: PostgresNotifier
   readonly #maxAttempts: number
+  readonly #groups: PostgresCallGroups
   /** Settings of a migration's own connection: no statement limit, as a migration may be long. */
   readonly #migrationClient: pg.ClientConfig
 
@@ -75,14 +80,16 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: connectTimeoutMs,
       keepAlive: true,
       types: { getTypeParser: bigintAsNumber },
-      application_name: 'parley',
+      // PGAPPNAME, when set, names the connections instead (to tell instances apart).
+      fallback_application_name: 'parley',
     }
     this.#migrationClient = { ...client, statement_timeout: 0, query_timeout: 0 }
     this.#schema = schema
     this.#channel = schema === 'public' ? 'parley_changes' : `parley_changes_${schema}`
     this.#maxAttempts = options.maxAttempts ?? 5
     this.#feed = new ChangeFeed((error) => onBackgroundError(error, 'change listener callback'))
-    this.#pool = new pg.Pool({ ...client, max: options.poolSize ?? 10 })
+    // Pipeline mode: statements sent without awaiting the previous answer share a round trip.
+    this.#pool = new pg.Pool({ ...client, max: options.poolSize ?? 10, pipeline: true })
     // An idle connection that breaks is dropped by the pool; without a handler Node would crash.
     this.#pool.on('error', (error) => onBackgroundError(error, 'idle connection'))
     this.#notifier = new PostgresNotifier({
@@ -99,6 +106,16 @@ export class PostgresStore implements Store {
       feed: this.#feed,
       heartbeatMs: Math.max(1_000, statementTimeoutMs),
       onError: (error) => onBackgroundError(error, 'change listener'),
+    })
+    this.#groups = new PostgresCallGroups({
+      session: (work) => this.#session((sql) => work(sql)),
+      lockNamespace: schema,
+      committed: (keys) => this.#committed(keys),
+      maxAttempts: this.#maxAttempts,
+      ...(options.maxGroupSize === undefined ? {} : { maxGroupSize: options.maxGroupSize }),
+      ...(options.maxGroupsInFlight === undefined
+        ? {}
+        : { maxGroupsInFlight: options.maxGroupsInFlight }),
     })
   }
 
@@ -130,18 +147,15 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * A call in one transaction of few round trips: BEGIN, the advisory locks of its
-   * neighbourhood, its whole snapshot in one statement (`postgres-snapshot.ts`), its writes,
-   * COMMIT. A conflict re-runs the whole call.
+   * A call in two round trips, in one transaction with the calls that arrived with it (group
+   * commit, see `postgres-call-groups.ts`): [BEGIN, locks, snapshot], then [writes, COMMIT].
    */
   runCall(call: IngestCall): Promise<IngestResult> {
     const { request, plan } = plannerOf(call)
-    return this.#retrying((tx, sql) =>
-      runCallWith(tx, request, plan, (current) => readPostgresSnapshot(sql, current)),
-    )
+    return this.#groups.run(request, plan)
   }
 
-  async #retrying<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
+  async #retrying<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.#attempt(fn)
@@ -153,12 +167,31 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Reads in one REPEATABLE READ snapshot (a view never mixes two commits), in as few round trips
+   * as the reads allow: BEGIN goes out with the first statement, a profile found by a user id or
+   * a device comes with its neighbourhood (`postgres-read-session.ts`), and the answer does not
+   * wait for the COMMIT of the read-only transaction (the connection returns to the pool once it
+   * is done).
+   */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    return this.#session(async (sql, client) => {
-      // One snapshot for every read of `fn`: a view never mixes two commits.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      const result = await fn(postgresReader(sql, { lockRows: false }))
-      await client.query('COMMIT')
+    return this.#session(async (sql, afterwards) => {
+      let begun = false
+      const begin = () => {
+        if (begun) return
+        begun = true
+        // Its failure (a lost connection) fails the statement behind it, which reports it.
+        sql
+          .count('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', [], 'cached')
+          .catch(() => undefined)
+      }
+      const lazy: Sql = {
+        rows: (text, params, plan) => (begin(), sql.rows(text, params, plan)),
+        count: (text, params, plan) => (begin(), sql.count(text, params, plan)),
+        commit: () => sql.commit(),
+      }
+      const result = await fn(prefetchingReader(lazy))
+      if (begun) afterwards(sql.commit())
       return result
     }).catch((error: unknown) => {
       throw toStoreError(error)
@@ -198,29 +231,38 @@ export class PostgresStore implements Store {
     if (!this.#pool.ended) await this.#pool.end()
   }
 
-  async #attempt<T>(fn: (tx: StoreWriter, sql: Sql) => Promise<T>): Promise<T> {
-    return this.#session(async (sql, client) => {
+  async #attempt<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.#session(async (sql) => {
       const changed = new Set<string>()
-      await client.query('BEGIN')
-      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed), sql)
-      const commit = await client.query('COMMIT')
+      await sql.count('BEGIN', [], 'cached')
+      const result = await fn(trackChanges(postgresWriter(sql, this.#schema), changed))
       // COMMIT of a transaction an earlier error aborted answers ROLLBACK, not an error: a
       // caller that swallowed that error must still not be told its writes are durable.
-      if (commit.command !== 'COMMIT') {
+      if (!(await sql.commit())) {
         throw new Error('The transaction was rolled back by an earlier error it swallowed')
       }
-      const keys = [...changed]
-      this.#feed.emit({ kind: 'changed', origin: 'local', keys })
-      this.#notifier.publish(keys)
+      this.#committed([...changed])
       return result
     })
+  }
+
+  /** What a commit changed, to this process's caches at once and to the other instances. */
+  #committed(keys: string[]): void {
+    this.#feed.emit({ kind: 'changed', origin: 'local', keys })
+    this.#notifier.publish(keys)
   }
 
   /**
    * Runs `work` on one pooled connection. On failure it rolls back whatever is open; a
    * connection that failed as a connection is destroyed rather than handed to the next caller.
    */
-  async #session<T>(work: (sql: Sql, client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #session<T>(
+    work: (
+      sql: Sql,
+      /** Work the answer need not wait for: the connection is released once it settles. */
+      afterwards: (pending: Promise<unknown>) => void,
+    ) => Promise<T>,
+  ): Promise<T> {
     const client = await this.#pool.connect()
     let broken: Error | undefined
     // A checked-out client whose socket fails emits 'error'; unheard, that would crash Node.
@@ -230,12 +272,24 @@ export class PostgresStore implements Store {
     }
     client.on('error', onSocketError)
     const sql: Sql = {
-      rows: async (text, params) => (await client.query<Row>(text, params)).rows,
-      count: async (text, params) => (await client.query(text, params)).rowCount ?? 0,
+      rows: async (text, params, plan) =>
+        (await client.query<Row>(statement(text, params, plan))).rows,
+      count: async (text, params, plan) =>
+        (await client.query(statement(text, params, plan))).rowCount ?? 0,
+      commit: async () =>
+        (await client.query(statement('COMMIT', [], 'cached'))).command === 'COMMIT',
+    }
+    let pending: Promise<unknown> | undefined
+    const release = () => {
+      client.off('error', onSocketError)
+      client.release(broken)
     }
     try {
-      return await work(sql, client)
+      return await work(sql, (later) => {
+        pending = later
+      })
     } catch (error) {
+      pending = undefined
       if (isConnectionFault(error)) broken = error as Error
       else {
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
@@ -244,10 +298,32 @@ export class PostgresStore implements Store {
       }
       throw error
     } finally {
-      client.off('error', onSocketError)
-      client.release(broken)
+      if (pending === undefined) release()
+      else {
+        pending.then(release, (error: unknown) => {
+          broken ??= error instanceof Error ? error : new Error('deferred work failed')
+          release()
+        })
+      }
     }
   }
+}
+
+const statementNames = new Map<string, string>()
+
+/**
+ * A query: planned on every run, or (`cached`) a named prepared statement that each connection
+ * parses and plans once and then only binds and runs (see `Sql`). The cached statements are a
+ * fixed set of texts, so the names stay few.
+ */
+function statement(text: string, values: unknown[] = [], plan?: 'cached'): pg.QueryConfig {
+  if (plan !== 'cached') return { text, values }
+  let name = statementNames.get(text)
+  if (name === undefined) {
+    name = `parley_${statementNames.size}`
+    statementNames.set(text, name)
+  }
+  return { name, text, values }
 }
 
 /** int8 (`bigint`, `count(*)`) as a JS number: every value here is a ms time or a count. */

@@ -1,0 +1,130 @@
+import pg from 'pg'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { newProfile } from '../../server/src/profile/profile.ts'
+import { readProfileView } from '../../server/src/profile/profile-view.ts'
+import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
+import type { StoreReader } from '../../server/src/store/store.ts'
+import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
+import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
+
+/**
+ * Read sessions on PostgreSQL: a profile found by a user id or a device comes with its
+ * neighbourhood in the same statement, and the session's later reads of it are answered from
+ * that. They must answer exactly what the plain reads answer.
+ */
+describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
+  'PostgreSQL read sessions',
+  () => {
+    let schema: TestSchema
+    let store: PostgresStore
+    let statements: string[] = []
+    const query = Reflect.get(pg.Client.prototype, 'query') as (...args: unknown[]) => unknown
+
+    beforeEach(async () => {
+      schema = await createTestSchema()
+      store = await PostgresStore.open({ url: schema.url, poolSize: 2 })
+      await store.transaction(async (tx) => {
+        await tx.putAccount({
+          id: 'acc',
+          traits: traitsToTree({ name: 'Acme' }, 1),
+          createdAt: 1,
+          updatedAt: 1,
+        })
+        await tx.linkAccountKey('id:acme', 'acc')
+        await tx.linkAccountKey('domain:acme.example', 'acc')
+        await tx.putProfile({
+          ...newProfile('p1', 'U', 1),
+          account: { id: 'acc', source: 'company', at: 1 },
+          traits: traitsToTree({ email: 'u@acme.example' }, 1),
+        })
+        await tx.putProfile(newProfile('p2', null, 1))
+        await tx.linkAnonymousId('B', 'p1', 20)
+        await tx.linkAnonymousId('A', 'p1', 10)
+        await tx.linkAnonymousId('C', 'p2', 5)
+        // A device whose profile is gone (as data imported from elsewhere might have it).
+        await tx.linkAnonymousId('D', 'gone', 5)
+        for (const [into, from] of [
+          ['p1', null],
+          ['p1', 'old'],
+          ['p2', 'p1'],
+        ] as const) {
+          await tx.appendMergeLog({
+            at: 2,
+            kind: from === null ? 'identified' : 'merged',
+            fromProfileId: from,
+            intoProfileId: into,
+            anonymousId: 'A',
+            userId: 'U',
+            reason: 'test',
+            messageId: null,
+          })
+        }
+      })
+      statements = []
+      Reflect.set(pg.Client.prototype, 'query', function (this: unknown, ...args: unknown[]) {
+        const first = args[0] as string | { text?: string }
+        const text = typeof first === 'string' ? first : (first.text ?? '')
+        // The change feed's NOTIFY of the set-up's commit goes out on its own time.
+        if (!text.startsWith('SELECT pg_notify')) statements.push(text)
+        return query.apply(this, args)
+      })
+    })
+    afterEach(async () => {
+      Reflect.set(pg.Client.prototype, 'query', query)
+      await store.close()
+      await schema.drop()
+    })
+
+    /** Everything the admin lookup and the console read about the profile a key names. */
+    const everything = async (reader: StoreReader, by: 'user' | 'device', key: string) => {
+      const id =
+        by === 'user'
+          ? await reader.profileIdByUserId(key)
+          : await reader.profileIdByAnonymousId(key)
+      if (id === undefined) return undefined
+      return {
+        id,
+        view: await readProfileView(reader, id),
+        anonymousIds: await reader.anonymousIds(id),
+        mergeLog: await reader.mergeLog(id),
+        accountKeys: await reader.accountKeys('acc'),
+        account: await reader.account('acc'),
+        other: await reader.profile('p2'),
+      }
+    }
+
+    it.each([
+      ['user', 'U'],
+      ['device', 'A'],
+      ['device', 'C'],
+      ['device', 'D'],
+      ['user', 'nobody'],
+      ['device', 'nowhere'],
+    ] as const)('answers what the plain reads answer (by %s %s)', async (by, key) => {
+      // Inside a write transaction the reads are the plain ones, statement by statement.
+      const plain = await store.transaction((tx) => everything(tx, by, key))
+      expect(await store.read((reader) => everything(reader, by, key))).toEqual(plain)
+    })
+
+    it('reads the admin lookup in one statement, BEGIN sent with it and COMMIT after the answer', async () => {
+      const view = await store.read(async (reader) => {
+        const id = await reader.profileIdByUserId('U')
+        return id === undefined ? undefined : readProfileView(reader, id)
+      })
+      expect(view?.anonymousIds).toEqual(['A', 'B'])
+      expect(view?.account?.keys).toEqual(['id:acme', 'domain:acme.example'])
+      expect(view?.mergeLog).toHaveLength(3)
+      await new Promise((done) => setTimeout(done, 50))
+      expect(statements).toEqual([
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        'SELECT parley_profile_neighbourhood($1, $2) AS found',
+        'COMMIT',
+      ])
+    })
+
+    it('sends nothing, not even BEGIN, for a read session that reads nothing', async () => {
+      expect(await store.read(async () => 'nothing read')).toBe('nothing read')
+      expect(statements).toEqual([])
+    })
+  },
+)
