@@ -100,7 +100,7 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
     baselineAtRate.non2xx + baselineAtRate.errors + identifyAtRate.non2xx + identifyAtRate.errors
   console.log(
     `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.60)` +
-      `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `+${(identifyAtRate.p99Ms - baselineAtRate.p99Ms).toFixed(1)} ms over baseline`} (target <= +10 ms)` +
+      `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `${signed(identifyAtRate.p99Ms - baselineAtRate.p99Ms)} ms over baseline, ${Math.round(identifyAtRate.requestsPerSecond)} of ${rate} req/s answered`} (target <= +10 ms)` +
       `\nserver CPU per request (all threads), bare / identify FULL: ${cpuRatio(baseline, identify)}`,
   )
   return { baseline, identify, identifyNormal, baselineAtRate, identifyAtRate }
@@ -112,4 +112,9 @@ function cpuRatio(baseline: LoadResult, result: LoadResult): string {
   return ratioText(result, baseline, () =>
     ((baseline.serverCpuUs ?? 0) / (result.serverCpuUs ?? 1)).toFixed(2),
   )
+}
+
+/** A difference with its sign: `+3.0`, `-15.0`. */
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`
 }
