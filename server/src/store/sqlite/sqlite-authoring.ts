@@ -14,7 +14,7 @@ import {
 import type { Row } from '../store-rows.ts'
 
 /**
- * Migration 4 of the SQLite engine: config versions, the audit log and console users (see
+ * Migration 5 of the SQLite engine: config versions, the audit log and console users (see
  * `authoring-store.ts`). Listed in `sqlite-schema.ts`.
  */
 export const sqliteAuthoringMigration = `
