@@ -40,6 +40,7 @@ export function overlapNotice(overlaps: readonly ItemChange[], onto: number | nu
 export function draftBanner(
   state: EditorState,
   onRebased: (overlaps: ItemChange[]) => void,
+  onPublishPage = false,
 ): { element: HTMLElement; update: () => void } {
   const element = h('div', { class: 'draft-banner', role: 'region', 'aria-label': 'Your draft' })
   const update = () => {
@@ -60,7 +61,7 @@ export function draftBanner(
             `Your draft (from version ${String(state.draft.baseVersion)}) has unpublished changes: ${
               changes.length === 0 ? 'the order of items' : changes.map(changeWords).join(', ')
             }. `,
-            h('a', { href: '/console/publish' }, 'Review and publish'),
+            onPublishPage ? null : h('a', { href: '/console/publish' }, 'Review and publish'),
           )
         : h(
             'p',

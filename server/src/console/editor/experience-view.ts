@@ -1,5 +1,6 @@
 import { api } from './api.ts'
-import { debounce, h, replace, uid, type Child } from './dom.ts'
+import { h, replace, uid, type Child } from './dom.ts'
+import { failure } from './failure.ts'
 import { itemsOf, type DraftItem } from './draft-merge.ts'
 import type { EditorState } from './editor-state.ts'
 import {
@@ -16,7 +17,7 @@ import {
   type VariationDraft,
 } from './experience-form.ts'
 import { field, type Control } from './field-issues.ts'
-import { confirmButton, itemEditor, type ItemContext } from './item-editor.ts'
+import { confirmButton, itemEditor, LiveName, type ItemContext } from './item-editor.ts'
 import type { ConfigIssue, IssuePath } from './issue-fields.ts'
 import { previewPanel } from './preview-panel.ts'
 
@@ -61,28 +62,42 @@ export function experienceView(
     impacts,
   )
   let current: DraftItem | undefined
-  const showImpacts = debounce(() => {
+  let asked = 0
+  /** What publishing the draft would do to this experience's visitors (a valid draft only). */
+  const showImpacts = (valid: boolean) => {
     const experience = current
     if (experience === undefined) return
+    const mine = (asked += 1)
+    if (!itemsOf(state.base, 'experiences').some((e) => e.id === experience.id)) {
+      replace(impacts, h('p', {}, 'A new experience: nobody has seen it yet.'))
+      return
+    }
+    if (!valid) {
+      replace(impacts, h('p', { class: 'muted' }, 'Shown once the draft has no problems.'))
+      return
+    }
     api.diff(state.draft.document, state.draft.baseVersion).then(
       (answer) => {
-        const mine = answer.impacts.filter((impact) => impact.experience === experience.id)
+        if (mine !== asked) return
+        const list = answer.impacts.filter((impact) => impact.experience === experience.id)
         replace(
           impacts,
-          mine.length === 0
+          list.length === 0
             ? h('p', {}, 'Nobody who already saw this experience is affected by your change.')
             : h(
                 'ul',
                 {},
-                mine.map((impact) =>
+                list.map((impact) =>
                   h('li', { class: impact.movesRecordedVisitors ? 'error' : '' }, impact.message),
                 ),
               ),
         )
       },
-      () => replace(impacts, h('p', { class: 'muted' }, 'Shown once the draft has no problems.')),
+      (error: unknown) => {
+        if (mine === asked) replace(impacts, h('p', { class: 'error' }, failure(error)))
+      },
     )
-  }, 500)
+  }
 
   const body = (context: ItemContext): Child => {
     const experience = context.item
@@ -186,8 +201,7 @@ export function experienceView(
       ),
       statusFields(context),
       variationsField(context, shareTexts),
-      impactsSection,
-      previewPanel(() => state.draft.document, defaultUrl(experience)),
+      editable && impactsSection,
     ]
   }
 
@@ -204,6 +218,8 @@ export function experienceView(
         ),
       ),
     body,
+    below: (context) =>
+      previewPanel(() => state.draft.document, defaultUrl(context.item), state.editable),
     afterChange: (context) => {
       const variations = Array.isArray(context.item.variations)
         ? (context.item.variations as VariationDraft[])
@@ -213,8 +229,8 @@ export function experienceView(
         const share = shares[variations.indexOf(variation)] ?? 0
         element.textContent = `New visitors who get it: ${percent(share)}`
       }
-      showImpacts()
     },
+    afterCheck: (_context, valid) => showImpacts(valid),
   })
 }
 
@@ -401,8 +417,8 @@ function variationField(
 ): HTMLElement {
   const { item: experience, editable, issues } = context
   const at: IssuePath = [...context.at, 'variations', index]
-  const name =
-    typeof variation.id === 'string' && variation.id !== '' ? variation.id : `${index + 1}`
+  const named = (id: unknown) => (typeof id === 'string' && id !== '' ? id : `${index + 1}`)
+  const name = new LiveName(named(variation.id))
   const share = h('p', { class: 'share' })
   shareTexts.push({ variation, element: share })
   const set = (key: string, value: unknown) => {
@@ -417,7 +433,15 @@ function variationField(
     disabled: !editable,
     onchange: (event: Event) => set('paused', (event.target as HTMLInputElement).checked),
   })
-  const fieldset = h('fieldset', { class: 'variation' }, h('legend', {}, `Variation ${name}`))
+  const fieldset = h(
+    'fieldset',
+    { class: 'variation' },
+    h(
+      'legend',
+      {},
+      name.text((n) => `Variation ${n}`),
+    ),
+  )
   const error = issues.register(at, fieldset)
   fieldset.append(
     h(
@@ -431,7 +455,11 @@ function variationField(
           autocomplete: 'off',
           spellcheck: 'false',
           'data-key': `variation-${index}:id`,
-          oninput: (event: Event) => set('id', (event.target as HTMLInputElement).value),
+          oninput: (event: Event) => {
+            const id = (event.target as HTMLInputElement).value
+            name.set(named(id))
+            set('id', id)
+          },
         }),
         path: [...at, 'id'],
         issues,
@@ -473,8 +501,8 @@ function variationField(
         'div',
         { class: 'actions' },
         confirmButton(
-          `Remove variation ${name}`,
-          `Visitors who have ${name} will be put in another arm. Remove it?`,
+          name.text((n) => `Remove variation ${n}`),
+          () => `Visitors who have ${name.value} will be put in another arm. Remove it?`,
           () => {
             experience.variations = (experience.variations as VariationDraft[]).filter(
               (other) => other !== variation,
@@ -493,12 +521,20 @@ function contentField(
   context: ItemContext,
   variation: VariationDraft,
   at: IssuePath,
-  name: string,
+  name: LiveName,
 ): HTMLElement {
   const { editable, issues } = context
   const rows = slotRows(variation.content)
   const content = (): Record<string, string> => Object.fromEntries(slotRows(variation.content))
-  const fieldset = h('fieldset', { class: 'content' }, h('legend', {}, `Content of ${name}`))
+  const fieldset = h(
+    'fieldset',
+    { class: 'content' },
+    h(
+      'legend',
+      {},
+      name.text((n) => `Content of ${n}`),
+    ),
+  )
   const error = issues.register([...at, 'content'], fieldset)
   fieldset.append(
     h(
@@ -510,6 +546,7 @@ function contentField(
   if (rows.length === 0) fieldset.append(h('p', {}, 'No slot yet: this variation changes nothing.'))
   rows.forEach(([slot, template], row) => {
     let current = slot
+    const slotName = new LiveName(slot || String(row + 1))
     // The path follows a rename, so the loader's issues for the new name find this row.
     const path: (string | number)[] = [...at, 'content', slot]
     const clash = h('p', { class: 'field-error', role: 'alert', hidden: true })
@@ -525,11 +562,12 @@ function contentField(
         clash.hidden = renamed !== 'taken'
         clash.textContent =
           renamed === 'taken'
-            ? `Another slot of ${name} is named ${next}: choose another name.`
+            ? `Another slot of ${name.value} is named ${next}: choose another name.`
             : ''
         if (renamed === 'taken') return
         variation.content = renamed
         current = next
+        slotName.set(next || String(row + 1))
         path[path.length - 1] = next
         context.changed()
       },
@@ -572,7 +610,7 @@ function contentField(
                 context.redraw()
               },
             },
-            `Remove slot ${slot || row + 1}`,
+            slotName.text((n) => `Remove slot ${n}`),
           ),
       ),
     )
@@ -592,7 +630,7 @@ function contentField(
             context.redraw(`${JSON.stringify(at)}:slot-${rows.length}`)
           },
         },
-        `Add a slot to ${name}`,
+        name.text((n) => `Add a slot to ${n}`),
       ),
     )
   }

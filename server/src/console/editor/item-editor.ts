@@ -37,6 +37,10 @@ export function itemEditor(options: {
   id: string | undefined
   fresh: () => DraftItem
   body: (context: ItemContext) => Child
+  /** Runs after each check of the draft, with whether the loader accepted it. */
+  afterCheck?: (context: ItemContext, valid: boolean) => void
+  /** Drawn once, below the form and its problems (the preview: not part of the item). */
+  below?: (context: ItemContext) => Child
   afterChange?: (context: ItemContext) => void
 }): void {
   const { root, state, list } = options
@@ -104,7 +108,9 @@ export function itemEditor(options: {
     problems.checking()
     api.validate(documentToCheck()).then(
       (answer) => {
-        if (mine === checks) showIssues(answer.issues)
+        if (mine !== checks) return
+        showIssues(answer.issues)
+        options.afterCheck?.(context(), answer.valid)
       },
       (error: unknown) => {
         if (mine === checks) problems.unavailable(failure(error))
@@ -138,6 +144,7 @@ export function itemEditor(options: {
     saveDraft(state)
     if (current.id !== '' && new URLSearchParams(location.search).get('id') !== current.id) {
       history.replaceState(null, '', itemHref(list, current.id))
+      retitle(`${noun[0]?.toUpperCase() ?? ''}${noun.slice(1)} ${current.id}`)
     }
     banner.update()
     options.afterChange?.(context())
@@ -169,7 +176,7 @@ export function itemEditor(options: {
           ),
           confirmButton(
             `Delete this ${noun}`,
-            `Delete ${noun} ${current.id || '(no id)'} from your draft?`,
+            () => `Delete ${noun} ${current.id || '(no id)'} from your draft?`,
             remove,
           ),
         )
@@ -193,25 +200,45 @@ export function itemEditor(options: {
     }
   }
 
-  replace(root, banner.element, status, form, problems.element, actions())
+  // A reader has no draft to check: the list of problems is for editors.
+  problems.element.hidden = !state.editable
+  replace(
+    root,
+    banner.element,
+    status,
+    form,
+    problems.element,
+    actions(),
+    options.below?.(context()),
+  )
   draw()
   options.afterChange?.(context())
   check()
   check.flush()
 }
 
-/** A button that asks once more before it acts (no browser dialog: a second button, inline). */
-export function confirmButton(label: string, question: string, act: () => void): HTMLElement {
+/** Names the page after the item, once it has an id (the heading and the window title). */
+function retitle(title: string): void {
+  const heading = document.querySelector('main h1')
+  if (heading !== null) heading.textContent = title
+  document.title = `${title} · Parley console`
+}
+
+/**
+ * A button that asks once more before it acts (no browser dialog: a second button, inline).
+ * `label` may be a live text node (a name that changes as it is typed).
+ */
+export function confirmButton(
+  label: string | Text,
+  question: () => string,
+  act: () => void,
+): HTMLElement {
   const wrapper = h('span', { class: 'confirm' })
   const ask = () => {
-    const yes = h(
-      'button',
-      { type: 'button', class: 'danger', onclick: act },
-      `Yes, ${label.toLowerCase()}`,
-    )
+    const yes = h('button', { type: 'button', class: 'danger', onclick: act }, 'Yes')
     replace(
       wrapper,
-      h('span', { role: 'alert' }, `${question} `),
+      h('span', { role: 'alert' }, `${question()} `),
       yes,
       h('button', { type: 'button', class: 'secondary', onclick: reset }, 'No, keep it'),
     )
@@ -225,4 +252,33 @@ export function confirmButton(label: string, question: string, act: () => void):
   }
   reset()
   return wrapper
+}
+
+/**
+ * A name shown in several places (a legend, button labels) that follows what is typed: each
+ * place is a text node made by `text`, and `set` rewrites them all.
+ */
+export class LiveName {
+  #name: string
+  readonly #nodes: [Text, (name: string) => string][] = []
+
+  constructor(name: string) {
+    this.#name = name
+  }
+
+  get value(): string {
+    return this.#name
+  }
+
+  /** A text node reading `words(name)`, kept up to date. */
+  text(words: (name: string) => string): Text {
+    const node = document.createTextNode(words(this.#name))
+    this.#nodes.push([node, words])
+    return node
+  }
+
+  set(name: string): void {
+    this.#name = name
+    for (const [node, words] of this.#nodes) node.data = words(name)
+  }
 }

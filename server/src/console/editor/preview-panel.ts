@@ -22,7 +22,11 @@ function traits(text: string, label: string): Record<string, unknown> | string |
  * What a visitor would see with the draft, before it is published: a page URL, a device, and a
  * stored profile or typed traits (nothing is recorded). `document` is read when asked.
  */
-export function previewPanel(document: () => DraftDocument, defaultUrl: string): HTMLElement {
+export function previewPanel(
+  document: () => DraftDocument,
+  defaultUrl: string,
+  draft = true,
+): HTMLElement {
   const url = h('input', { type: 'url', value: defaultUrl, autocomplete: 'off' })
   const device = h(
     'select',
@@ -133,11 +137,13 @@ export function previewPanel(document: () => DraftDocument, defaultUrl: string):
   return h(
     'section',
     { class: 'card preview-panel', 'aria-labelledby': 'preview-heading' },
-    h('h2', { id: 'preview-heading' }, 'Preview the draft'),
+    h('h2', { id: 'preview-heading' }, draft ? 'Preview the draft' : 'Preview'),
     h(
       'p',
       { class: 'muted' },
-      'What a visitor would see with your draft, before anyone else does. Nothing is recorded.',
+      draft
+        ? 'What a visitor would see with your draft, before anyone else does. Nothing is recorded.'
+        : 'What a visitor would see with this config. Nothing is recorded.',
     ),
     h(
       'div',

@@ -159,10 +159,14 @@ export function publishView(root: HTMLElement, state: EditorState): void {
     }
   }
 
-  const banner = draftBanner(state, (overlaps) => {
-    replace(outcome, overlapNotice(overlaps, state.draft.baseVersion))
-    void refresh()
-  })
+  const banner = draftBanner(
+    state,
+    (overlaps) => {
+      replace(outcome, overlapNotice(overlaps, state.draft.baseVersion))
+      void refresh()
+    },
+    true,
+  )
 
   publish.addEventListener('click', () => {
     publish.disabled = true
@@ -223,12 +227,16 @@ export function publishView(root: HTMLElement, state: EditorState): void {
         'div',
         { class: 'actions' },
         publish,
-        confirmButton('Discard the draft', 'Discard every unpublished change?', () => {
-          void discardDraft(state).then(() => {
-            replace(outcome, h('p', { role: 'status' }, 'Your draft is discarded.'))
-            return refresh()
-          })
-        }),
+        confirmButton(
+          'Discard the draft',
+          () => 'Discard every unpublished change?',
+          () => {
+            void discardDraft(state).then(() => {
+              replace(outcome, h('p', { role: 'status' }, 'Your draft is discarded.'))
+              return refresh()
+            })
+          },
+        ),
       ),
     ),
   )

@@ -69,6 +69,7 @@ export function segmentView(root: HTMLElement, state: EditorState, id: string | 
     )
   }, 400)
   let current: DraftItem | undefined
+  let measured = false
 
   const body = (context: ItemContext) => {
     const segment = context.item
@@ -117,13 +118,13 @@ export function segmentView(root: HTMLElement, state: EditorState, id: string | 
           context.redraw(focus)
         },
       }),
+      audience,
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'words-heading' },
         h('h2', { id: 'words-heading' }, 'In words'),
         words,
       ),
-      audience,
     ]
   }
 
@@ -137,6 +138,9 @@ export function segmentView(root: HTMLElement, state: EditorState, id: string | 
     afterChange: (context) => {
       replace(words, wordsList(ruleInWords(context.item.rule as Rule)))
       measure()
+      // The first count at once; later ones wait until typing pauses.
+      if (!measured) measure.flush()
+      measured = true
     },
   })
 }

@@ -20,7 +20,11 @@ export function auditPage(options: {
   next: number | null
 }): SafeHtml {
   const versionLink = (number: number | null) =>
-    number === null ? '–' : html`<a href="/console/versions/${number}">${number}</a>`
+    number === null
+      ? '–'
+      : html`<a href="/console/versions/${number}"
+          ><span class="visually-hidden">version </span>${number}</a
+        >`
   return html`<p>
       Who changed what, newest first: every publish, rollback and status change of the config, and
       every person added, changed or removed with <code>parley user</code>.
@@ -32,7 +36,7 @@ export function auditPage(options: {
         entries.map(
           (entry) =>
             html`<tr>
-              <td>${when(entry.at)}</td>
+              <td class="nowrap">${when(entry.at)}</td>
               <td>${entry.actor}</td>
               <td>${actionWords[entry.action]}</td>
               <td>

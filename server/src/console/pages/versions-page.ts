@@ -48,7 +48,9 @@ function rollbackForm(options: {
             <input id="note" name="note" maxlength="2000" />`
         : ''
     }
-    <button type="submit">${options.label ?? `Roll back to version ${options.version}`}</button>
+    <button type="submit">
+      ${options.label ?? html`Roll back<span class="visually-hidden"> to version ${options.version}</span>`}
+    </button>
   </form>`
 }
 
@@ -96,7 +98,7 @@ export function versionsPage(options: {
                 <a href="/console/versions/${version.number}">${version.number}</a>
                 ${version.number === latest ? html`<span class="badge badge-ok">in force</span>` : ''}
               </th>
-              <td>${when(version.at)}</td>
+              <td class="nowrap">${when(version.at)}</td>
               <td>${version.author}</td>
               <td>${versionKind(version)}</td>
               <td>${version.summary}</td>
@@ -194,14 +196,23 @@ export function versionPage(options: {
                 Makes a new version, ${latest + 1}, with this version's config; every server serves
                 it within two seconds.
               </p>
-              ${rollbackForm({ version: version.number, latest, csrf: options.csrf, note: true })}`,
+              ${rollbackForm({
+                version: version.number,
+                latest,
+                csrf: options.csrf,
+                note: true,
+                label: `Roll back to version ${version.number}`,
+              })}`,
           )
         : ''
     }
     ${section(
       'document',
       `The config of version ${version.number}`,
-      html`<pre tabindex="0"><code>${stringify(options.document)}</code></pre>`,
+      html`<details>
+        <summary>Show it as YAML</summary>
+        <pre tabindex="0"><code>${stringify(options.document)}</code></pre>
+      </details>`,
     )}`
 }
 
