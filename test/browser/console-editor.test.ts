@@ -15,6 +15,7 @@ const shots = resolve(import.meta.dirname, '../../test-output/console')
 const check = (page: Page, name: string) => checkPage(page, shots, name)
 const password = 'correct horse battery staple'
 const defaultHeadline = 'Dashboards your whole company can read'
+const hostile = '<img src=x onerror="window.xss = 1">'
 
 /** Adds a console user the way an operator does: `parley user add` on the container's store. */
 async function addUser(container: RunningContainer, name: string, role: 'editor' | 'viewer') {
@@ -125,7 +126,16 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
     expect(offered).not.toContain('starts with')
     await condition(page, '2.1').getByLabel('Value', { exact: true }).fill('1000')
     await expect.poll(() => audience.textContent()).toContain('1 of 3 profiles')
-    await page.getByRole('button', { name: 'Add a condition to group 2' }).click()
+    // Keyboard: the button works with Enter, and focus lands on the new condition's first field.
+    await page.getByRole('button', { name: 'Add a condition to group 2' }).focus()
+    await page.keyboard.press('Enter')
+    await expect
+      .poll(() =>
+        condition(page, '2.2')
+          .getByLabel('Attribute')
+          .evaluate((element) => element === document.activeElement),
+      )
+      .toBe(true)
     await condition(page, '2.2').getByLabel('Attribute').selectOption('open:user.')
     await condition(page, '2.2').getByLabel('Name (user.…)').fill('plan')
     await condition(page, '2.2').getByLabel('Value', { exact: true }).fill('enterprise')
@@ -173,6 +183,16 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
     await expect
       .poll(() => preview.locator('.preview-result').textContent())
       .toContain('Built for teams like yours')
+    // A trait with markup is shown as text, never run.
+    await preview
+      .getByLabel('Company traits (JSON)')
+      .fill(JSON.stringify({ name: hostile, industry: 'Software', employeeCount: 2000 }))
+    await preview.getByRole('button', { name: 'Preview' }).click()
+    await expect
+      .poll(() => preview.locator('.preview-result').textContent())
+      .toContain(`Built for ${hostile}`)
+    expect(await preview.locator('.preview-result img').count()).toBe(0)
+    expect(await page.evaluate(() => (window as { xss?: number }).xss)).toBeUndefined()
 
     // Publish with a note, seeing the diff first.
     await page.getByRole('link', { name: 'Review and publish' }).first().click()
@@ -331,7 +351,8 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
 
   it('rolls back from the history page, and the demo serves the earlier content again', async () => {
     const api = await consoleSession(suite.container(), { name: 'alice', password })
-    const publishBanner = async (text: string) => {
+    /** Publishes the probe experience on /pricing with `text`, and maybe a second variation. */
+    const publishBanner = async (text: string, extra = false) => {
       const current = (await api.get('/console/api/config')).body as {
         version: { number: number }
         document: { experiences: object[] }
@@ -340,7 +361,10 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
         id: 'banner-probe',
         pages: ['/pricing*'],
         priority: 50,
-        variations: [{ id: 'probe', content: { 'pricing-banner': text } }],
+        variations: [
+          { id: 'probe', content: { 'pricing-banner': text } },
+          ...(extra ? [{ id: 'extra', weight: 0, content: { 'pricing-banner': 'Extra' } }] : []),
+        ],
       }
       const experiences = current.document.experiences.filter(
         (e) => (e as { id: string }).id !== 'banner-probe',
@@ -354,7 +378,7 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
       return (answer.body as { version: { number: number } }).version.number
     }
     const earlier = await publishBanner('Probe A')
-    const later = await publishBanner('Probe B')
+    const later = await publishBanner('Probe B', true)
     const banner = async () => {
       const visitor = await (await suite.newContext()).newPage()
       await visitor.goto(`${suite.container().url}/pricing`)
@@ -369,6 +393,13 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
     await page.getByRole('link', { name: 'Versions', exact: true }).click()
     await check(page, 'versions')
     await page.getByRole('button', { name: `Roll back to version ${earlier}` }).click()
+    // The earlier version lacks a variation: the console says who moves and asks again.
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('moves visitors who already saw a variation')
+    expect(await page.locator('main').textContent()).toContain('extra')
+    await check(page, 'rollback-confirm')
+    await page.getByRole('button', { name: `Roll back to version ${earlier} anyway` }).click()
     await page.waitForURL('**/console/versions?rolledBack=*')
     expect(await page.getByRole('status').textContent()).toContain(
       `Version ${later + 1} restores version ${earlier}`,

@@ -96,7 +96,7 @@ describe.skipIf(!hasChromium())('the console in Chromium', () => {
 
   it('shows a results page with arms, health, statistics and drawn charts', async () => {
     const page = await signedIn()
-    await page.getByRole('link', { name: 'enterprise-pricing' }).click()
+    await page.getByRole('link', { name: 'enterprise-pricing', exact: true }).click()
     await page.waitForURL('**/console/experiences/enterprise-pricing')
     const text = ((await page.locator('main').textContent()) ?? '').replace(/\s+/g, ' ')
     expect(text).toMatch(/Sample ratio: ok χ² = [\d.]+, p = 0\.\d{4}/)
