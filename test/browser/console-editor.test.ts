@@ -415,6 +415,27 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
     await check(page, 'audit')
   })
 
+  it('concludes an experience with its winner, saying first what that does to visitors', async () => {
+    const page = await signIn(suite, 'alice')
+    await page.goto(`${suite.container().url}/console/edit/experience?id=enterprise-home`)
+    await page.getByLabel('Status').selectOption('concluded')
+    // Concluding asks for the winner; without one the loader says so at the field.
+    await expect.poll(() => description(page, 'Winner')).toContain('needs a winner')
+    await page.getByLabel('Winner').selectOption('named')
+    const impacts = page.getByRole('region', { name: 'What your change does to visitors' })
+    await expect
+      .poll(() => impacts.textContent())
+      .toContain("Everyone in enterprise-home's audience will see the variation named")
+    await page.getByRole('link', { name: 'Review and publish' }).first().click()
+    const publish = page.getByRole('button', { name: 'Publish', exact: true })
+    await expect.poll(() => publish.isEnabled()).toBe(true)
+    await publish.click()
+    await expect.poll(() => page.locator('.outcome').textContent()).toContain('Published version')
+    await page.getByRole('link', { name: 'Experiences', exact: true }).click()
+    const row = page.getByRole('row', { name: /enterprise-home/ })
+    expect((await row.textContent())?.replace(/\s+/g, ' ')).toContain('concluded winner: named')
+  })
+
   it('offers a viewer nothing to change, and the editor read-only', async () => {
     const page = await signIn(suite, 'val')
     expect(await page.getByRole('link', { name: 'New experience' }).count()).toBe(0)

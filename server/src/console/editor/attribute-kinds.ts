@@ -19,19 +19,8 @@ export type CustomKind = (typeof customKinds)[number]
 
 /** Operators per kind, in the order the builder lists them. */
 export const operatorsByKind: Readonly<Record<ValueKind, readonly Operator[]>> = {
-  text: [
-    'equal',
-    'not_equal',
-    'in',
-    'not_in',
-    'includes',
-    'not_includes',
-    'starts_with',
-    'ends_with',
-    'matches',
-    'exists',
-    'not_exists',
-  ],
+  // Text takes every operator but comparisons of order.
+  text: operators.filter((operator) => !['gt', 'gte', 'lt', 'lte'].includes(operator)),
   number: ['equal', 'not_equal', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists', 'not_exists'],
   boolean: ['equal', 'not_equal', 'exists', 'not_exists'],
   date: ['gt', 'gte', 'lt', 'lte', 'exists', 'not_exists'],

@@ -19,6 +19,7 @@ import {
 import { field, type Control } from './field-issues.ts'
 import { confirmButton, itemEditor, LiveName, type ItemContext } from './item-editor.ts'
 import type { ConfigIssue, IssuePath } from './issue-fields.ts'
+import { impactList } from './impact-list.ts'
 import { previewPanel } from './preview-panel.ts'
 
 const statuses = {
@@ -82,15 +83,7 @@ export function experienceView(
         const list = answer.impacts.filter((impact) => impact.experience === experience.id)
         replace(
           impacts,
-          list.length === 0
-            ? h('p', {}, 'Nobody who already saw this experience is affected by your change.')
-            : h(
-                'ul',
-                {},
-                list.map((impact) =>
-                  h('li', { class: impact.movesRecordedVisitors ? 'error' : '' }, impact.message),
-                ),
-              ),
+          impactList(list, 'Nobody who already saw this experience is affected by your change.'),
         )
       },
       (error: unknown) => {

@@ -14,6 +14,7 @@ import { field, problemsPanel } from './field-issues.ts'
 import { confirmButton } from './item-editor.ts'
 import { failure } from './failure.ts'
 import type { ConfigIssue } from './issue-fields.ts'
+import { impactList } from './impact-list.ts'
 import { previewPanel } from './preview-panel.ts'
 
 /** A diff as nested lists, each changed or added item linked to its editor. */
@@ -89,15 +90,7 @@ export function publishView(root: HTMLElement, state: EditorState): void {
     if (!moves) confirm.checked = false
     replace(
       impacts,
-      list.length === 0
-        ? h('p', {}, 'Nobody who already saw an experience is moved or affected by this change.')
-        : h(
-            'ul',
-            {},
-            list.map((impact) =>
-              h('li', { class: impact.movesRecordedVisitors ? 'error' : '' }, impact.message),
-            ),
-          ),
+      impactList(list, 'Nobody who already saw an experience is moved or affected by this change.'),
       confirmRow,
     )
     enable()
