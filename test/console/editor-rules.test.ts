@@ -260,7 +260,9 @@ describe('rule changes by path', () => {
     const added = addChild(rule, ['all', 1], newCondition())
     expect(nodeAt(added, ['all', 1, 'any', 1])).toEqual(newCondition())
     const removed = removeAt(added, ['all', 0])
-    expect(removed).toEqual({ all: [{ any: [rule.all[1]?.any?.[0], newCondition()] }] })
+    expect(removed).toEqual({
+      all: [{ any: [nodeAt(rule, ['all', 1, 'any', 0]), newCondition()] }],
+    })
     const negated = toggleNot(rule, ['all', 0])
     expect(nodeAt(negated, ['all', 0, 'not'])).toBe(nodeAt(rule, ['all', 0]))
     expect(toggleNot(negated, ['all', 0])).toEqual(rule)
