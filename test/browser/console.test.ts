@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -9,54 +8,20 @@ import { hasChromium } from '../helpers/launch-chromium.ts'
 import { seedExperiments } from '../helpers/seed-experiments.ts'
 import { testCredentials } from '../helpers/start-container.ts'
 import { browserSuite } from './browser-suite.ts'
+import { checkPage } from './page-checks.ts'
 
 declare global {
   interface Window {
     xss?: number
-    axe?: {
-      run: (
-        context: Document,
-        options: object,
-      ) => Promise<{ violations: Violation[]; passes: unknown[] }>
-    }
   }
 }
-interface Violation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: { target: string[] }[]
-}
 
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source
 /** Screenshots of every page, for a person to look at (gitignored). */
 const shots = resolve(import.meta.dirname, '../../test-output/console')
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-console-'))
 const hostile = '<img src=x onerror="window.xss = 1">'
 
-/**
- * axe-core, injected through the DevTools protocol (page.evaluate), which the console's CSP
- * does not block, then run against WCAG 2 A/AA rules and best practices.
- */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource)
-  const result = await page.evaluate(() =>
-    window.axe?.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }),
-  )
-  // A missing axe (blocked injection) must fail, not pass with no violations.
-  if (result === undefined || result.passes.length === 0) throw new Error('axe-core did not run')
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    )
-}
-
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-  expect(await seriousViolations(page)).toEqual([])
-}
+const check = (page: Page, name: string) => checkPage(page, shots, name)
 
 describe.skipIf(!hasChromium())('the console in Chromium', () => {
   const file = join(dataDir, 'parley.db')
@@ -131,7 +96,7 @@ describe.skipIf(!hasChromium())('the console in Chromium', () => {
 
   it('shows a results page with arms, health, statistics and drawn charts', async () => {
     const page = await signedIn()
-    await page.getByRole('link', { name: 'enterprise-pricing' }).click()
+    await page.getByRole('link', { name: 'enterprise-pricing', exact: true }).click()
     await page.waitForURL('**/console/experiences/enterprise-pricing')
     const text = ((await page.locator('main').textContent()) ?? '').replace(/\s+/g, ' ')
     expect(text).toMatch(/Sample ratio: ok χ² = [\d.]+, p = 0\.\d{4}/)

@@ -17,6 +17,7 @@ import { deleteConfirmation, profileDetail, profileSearch } from './pages/profil
 import { segmentsPage } from './pages/segments-page.ts'
 import { previewVisitor } from './preview-visitor.ts'
 import { requireRole } from './require-role.ts'
+import { editAccess } from './edit-access.ts'
 import { versionMeta } from '../config-versions/config-version.ts'
 import type { Decision } from '../personalization/evaluate.ts'
 import { searchKinds, searchProfiles } from './profile-search.ts'
@@ -59,7 +60,12 @@ export function consolePages(deps: ConsoleDeps): Router {
       }
       return out
     })
-    render(res, 'Experiences', '/console/experiences', experiencesList(rows))
+    render(
+      res,
+      'Experiences',
+      '/console/experiences',
+      experiencesList(rows, editAccess(session(res), deps.liveConfig)),
+    )
   })
 
   router.get('/console/experiences/:id', async (req, res) => {
@@ -78,7 +84,13 @@ export function consolePages(deps: ConsoleDeps): Router {
       res,
       `Experience ${experience.id}`,
       '/console/experiences',
-      experienceResults({ report, source, goal, daily }),
+      experienceResults({
+        report,
+        source,
+        goal,
+        daily,
+        access: editAccess(session(res), deps.liveConfig),
+      }),
     )
   })
 
@@ -87,7 +99,12 @@ export function consolePages(deps: ConsoleDeps): Router {
     const audiences = await deps.store.read((reader) =>
       measureAudiences(reader, engine.config, deps.clock()),
     )
-    render(res, 'Segments', '/console/segments', segmentsPage(engine.source, audiences))
+    render(
+      res,
+      'Segments',
+      '/console/segments',
+      segmentsPage(engine.source, audiences, editAccess(session(res), deps.liveConfig)),
+    )
   })
 
   router.get('/console/profiles', async (req, res) => {

@@ -22,12 +22,17 @@ import { signInPage } from './pages/other-pages.ts'
 import { Sessions, type Session } from './session.ts'
 import { consolePages } from './console-pages.ts'
 import { consoleApiRoutes } from './api/console-api-routes.ts'
+import { authoringPages } from './authoring-pages.ts'
+import { editorScript, editorScriptPath } from './editor-assets.ts'
 import type { LiveConfig } from '../config-versions/live-config.ts'
 
 /** Dependencies of the console: the app's, with the personaliser and live config resolved. */
 export type ConsoleDeps = AppDeps & { personalization: Personalizer; liveConfig: LiveConfig }
 
-/** The console's CSP: its own stylesheet, no script at all, forms only to itself. */
+/**
+ * The console's CSP: its own stylesheet, no script at all, forms only to itself. The editor's
+ * pages replace it with `editorCsp`, which adds the console's own script.
+ */
 const consoleCsp =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'"
@@ -59,6 +64,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     next()
   })
   router.get('/console/assets/console.css', (req, res) => sendAsset(req, res, css, 'revalidate'))
+  router.get(editorScriptPath, (req, res) => sendAsset(req, res, editorScript(), 'revalidate'))
   router.use('/console', sameOrigin, express.urlencoded({ extended: false, limit: '64kb' }))
 
   router.get('/console/sign-in', (req, res) => {
@@ -178,6 +184,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   })
 
   router.use(consoleApiRoutes(deps))
+  router.use(authoringPages(deps))
   router.use(consolePages(deps))
   router.use('/console', ((error: unknown, req: Request, res: Response, next: NextFunction) => {
     // The API's errors, and faults, go to the app's JSON error handler.

@@ -1,38 +1,48 @@
 import { html, type HtmlValue, type SafeHtml } from './html.ts'
 import type { Session } from './session.ts'
 
-/** The console's sections, in the order of the navigation. Issue 14 adds authoring pages here. */
-export const sections = [
+/** The console's sections, in the order of the navigation; `editors` only for editors. */
+export const sections: readonly { path: string; label: string; editors?: true }[] = [
   { path: '/console/experiences', label: 'Experiences' },
   { path: '/console/segments', label: 'Segments' },
   { path: '/console/profiles', label: 'Profiles' },
   { path: '/console/preview', label: 'Preview' },
   { path: '/console/config', label: 'Config' },
-] as const
+  { path: '/console/publish', label: 'Publish', editors: true },
+  { path: '/console/versions', label: 'Versions' },
+  { path: '/console/audit', label: 'Audit log' },
+]
 
-/** A whole console page: head, navigation with sign-out, and `body` in the main landmark. */
+/**
+ * A whole console page: head, navigation with sign-out, and `body` in the main landmark.
+ * `script` loads one of the console's own scripts (the editor's pages); every other page has none.
+ */
 export function page(options: {
   title: string
   session: Session | undefined
   current?: string
   body: HtmlValue
+  script?: string
 }): SafeHtml {
   const { title, session, current } = options
+  const editor = session?.person?.role === 'editor'
   const nav =
     session === undefined
       ? ''
       : html`<nav aria-label="Console">
           <ul>
-            ${sections.map(
-              (section) =>
-                html`<li>
-                  <a
-                    href="${section.path}"
-                    ${current === section.path ? html`aria-current="page"` : ''}
-                    >${section.label}</a
-                  >
-                </li>`,
-            )}
+            ${sections
+              .filter((section) => editor || section.editors !== true)
+              .map(
+                (section) =>
+                  html`<li>
+                    <a
+                      href="${section.path}"
+                      ${current === section.path ? html`aria-current="page"` : ''}
+                      >${section.label}</a
+                    >
+                  </li>`,
+              )}
           </ul>
           ${
             session.person === undefined
@@ -54,6 +64,7 @@ export function page(options: {
         <title>${title} · Parley console</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/console/assets/console.css" />
+        ${options.script === undefined ? '' : html`<script src="${options.script}" defer></script>`}
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>

@@ -1,6 +1,7 @@
 import type { Condition, Rule, RuleScalar } from '../personalization/rule-types.ts'
 
-const verbs: Record<Condition['operator'], string> = {
+/** Each operator as the console reads it out (the segment builder's operator list too). */
+export const operatorWords: Record<Condition['operator'], string> = {
   equal: 'is',
   not_equal: 'is not',
   in: 'is one of',
@@ -24,7 +25,7 @@ function scalar(value: RuleScalar): string {
 
 /** `company.employeeCount is at least 1000`. */
 export function conditionInWords(condition: Condition): string {
-  const verb = verbs[condition.operator]
+  const verb = operatorWords[condition.operator] ?? condition.operator
   const value = condition.value
   if (value === undefined) return `${condition.attribute} ${verb}`
   const shown = Array.isArray(value) ? value.map(scalar).join(', ') : scalar(value)

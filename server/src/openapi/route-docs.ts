@@ -125,6 +125,10 @@ const consoleRoutes: RouteDoc[] = [
     auth: 'none',
     answer: { contentType: 'text/css', description: 'The stylesheet' },
   }),
+  consoleRoute('get', '/console/assets/editor.js', "The editor's script (its pages only)", {
+    auth: 'none',
+    answer: { contentType: 'application/javascript', description: 'The script' },
+  }),
   consoleRoute('get', '/console/sign-in', 'The sign-in form', { auth: 'none' }),
   consoleRoute(
     'post',
@@ -167,6 +171,32 @@ const consoleRoutes: RouteDoc[] = [
   ),
   consoleRoute('get', '/console/preview', 'What a profile or typed traits would see on a URL'),
   consoleRoute('get', '/console/config', 'The personalisation config in force'),
+  consoleRoute('get', '/console/edit/segment', 'The segment builder (`?id=` to edit one)'),
+  consoleRoute('get', '/console/edit/experience', 'The experience editor (`?id=` to edit one)'),
+  consoleRoute('get', '/console/publish', 'Review a draft: its diff, problems, preview; publish'),
+  consoleRoute('get', '/console/versions', 'The version history, with rollback for editors'),
+  consoleRoute('get', '/console/versions/:number', 'One version: its change and its config', {
+    params: { number: 'The version number' },
+    errors: ['config_version_not_found'],
+  }),
+  consoleRoute(
+    'post',
+    '/console/versions/:number/rollback',
+    'Rolls back to a version (fields `baseVersion`, `note`, `confirmMoves`, `_csrf`; editors)',
+    {
+      params: { number: 'The version to make current again' },
+      status: 303,
+      answer: toSignIn,
+      errors: [
+        'insufficient_role',
+        'config_pinned',
+        'config_version_conflict',
+        'config_version_not_found',
+        'confirmation_required',
+      ],
+    },
+  ),
+  consoleRoute('get', '/console/audit', 'The audit log: every publish, rollback and status change'),
 ]
 
 const demoPage = (path: string, contentType: string): RouteDoc => ({

@@ -44,8 +44,11 @@ export interface EvalContext {
 /** A compiled read of one attribute path, e.g. `company.employeeCount`. */
 export type Accessor = (ctx: EvalContext) => Json | undefined
 
-/** The attributes each root offers; `*` means any key below it (traits, query parameters). */
-const catalogue: Record<string, readonly string[] | '*'> = {
+/**
+ * The attributes each root offers; `*` means any key below it (traits, query parameters). The
+ * console's segment builder offers these (`console/editor/attribute-kinds.ts`).
+ */
+export const attributeCatalogue: Readonly<Record<string, readonly string[] | '*'>> = {
   user: '*',
   company: '*',
   visitor: [
@@ -76,9 +79,9 @@ const catalogue: Record<string, readonly string[] | '*'> = {
  */
 export function attributeProblem(path: string): string | undefined {
   const [root, ...rest] = path.split('.')
-  const roots = Object.keys(catalogue)
-  const allowed = root === undefined ? undefined : catalogue[root]
-  if (allowed === undefined || !Object.hasOwn(catalogue, root ?? '')) {
+  const roots = Object.keys(attributeCatalogue)
+  const allowed = root === undefined ? undefined : attributeCatalogue[root]
+  if (allowed === undefined || !Object.hasOwn(attributeCatalogue, root ?? '')) {
     return `unknown attribute "${path}": it must start with ${roots.map((r) => `${r}.`).join(', ')}`
   }
   if (rest.length === 0 || rest.some((key) => key === '')) {

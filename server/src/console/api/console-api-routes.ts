@@ -21,6 +21,7 @@ import { PersonalizationEngine } from '../../personalization/engine.ts'
 import { toConfigIssue, validatePersonalizationConfig } from '../../personalization/load-config.ts'
 import type { StoreReader } from '../../store/store.ts'
 import { measureAudiences } from '../audience.ts'
+import { readAudit, readHistory } from '../config-history.ts'
 import type { ConsoleDeps } from '../console-routes.ts'
 import { previewVisitor } from '../preview-visitor.ts'
 import { requireRole } from '../require-role.ts'
@@ -77,20 +78,9 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   router.get('/console/api/versions', async (req, res) => {
     const query = parseWith(schemas.pageQuery, req.query, 'query')
-    // One more than the page, so each version's summary is its change from the one before.
-    const rows = await deps.store.read((reader) =>
-      reader.configVersions(query.before ?? null, query.limit + 1),
+    res.json(
+      await deps.store.read((reader) => readHistory(reader, query.before ?? null, query.limit)),
     )
-    const page = rows.slice(0, query.limit)
-    const versions = page.map((version, index) => ({
-      ...versionMeta(version),
-      summary: summarizeDiff(diffConfigs(rows[index + 1]?.document, version.document)),
-    }))
-    const last = page.at(-1)
-    res.json({
-      versions,
-      next: rows.length > query.limit && last !== undefined ? last.number : null,
-    })
   })
 
   router.get('/console/api/versions/:number', async (req, res) => {
@@ -232,12 +222,9 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   router.get('/console/api/audit', async (req, res) => {
     const query = parseWith(schemas.pageQuery, req.query, 'query')
-    const rows = await deps.store.read((reader) =>
-      reader.auditLog(query.before ?? null, query.limit + 1),
+    res.json(
+      await deps.store.read((reader) => readAudit(reader, query.before ?? null, query.limit)),
     )
-    const entries = rows.slice(0, query.limit)
-    const last = entries.at(-1)
-    res.json({ entries, next: rows.length > query.limit && last !== undefined ? last.seq : null })
   })
 
   return router
@@ -259,7 +246,7 @@ function configState(deps: ConsoleApiDeps) {
 }
 
 /** Refuses every write while the config is pinned to a file, saying why (`config_pinned`). */
-function notPinned(deps: ConsoleApiDeps) {
+export function notPinned(deps: ConsoleApiDeps) {
   return (_req: Request, _res: Response, next: (error?: unknown) => void) => {
     const pinned = deps.liveConfig.pinned
     if (pinned === undefined) return next()

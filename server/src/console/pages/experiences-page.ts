@@ -12,69 +12,107 @@ import {
   signedPoints,
   signedRange,
 } from '../format.ts'
+import type { EditAccess } from '../edit-access.ts'
 import { html, href, type SafeHtml } from '../html.ts'
 import { badge, section, table } from '../layout.ts'
 
 type ExperienceSource = PersonalizationConfig['experiences'][number]
 
+/** An experience's status as a badge, with its winner or its paused variations. */
+export function statusText(source: ExperienceSource | undefined): SafeHtml {
+  if (source === undefined) return html`${badge('running')}`
+  const paused = source.variations.filter((variation) => variation.paused)
+  return html`${badge(source.status)}${
+    source.status === 'concluded' ? html` winner: ${String(source.winner)}` : ''
+  }${
+    paused.length === 0
+      ? ''
+      : html`<div class="muted">paused: ${paused.map((variation) => variation.id).join(', ')}</div>`
+  }`
+}
+
+/** A link to an item's editor: "Edit" for an editor, "View" read-only for anyone else. */
+export function editLink(access: EditAccess, page: 'segment' | 'experience', id: string): SafeHtml {
+  return html`<a href="${href(`/console/edit/${page}`, { id })}"
+    >${access.editable ? `Edit ${id}` : `View ${id} in the ${page === 'segment' ? 'builder' : 'editor'}`}</a
+  >`
+}
+
 /** The experiences list: status, exposure, the first goal's conversions and lift, the verdict. */
 export function experiencesList(
   rows: readonly { source: ExperienceSource | undefined; report: ExperienceReport }[],
+  access: EditAccess,
 ): SafeHtml {
+  const create = access.editable
+    ? html`<p class="actions">
+        <a class="button" href="/console/edit/experience">New experience</a>
+      </p>`
+    : ''
   if (rows.length === 0) {
-    return html`<p>The config in force has no experiences.</p>`
+    return html`${create}
+      <p>The config in force has no experiences.</p>`
   }
-  return html`<table>
-    <caption>
-      Experiences in the config in force, highest priority first
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Experience</th>
-        <th scope="col">Status</th>
-        <th scope="col" class="num">Exposed</th>
-        <th scope="col" class="num">Conversions</th>
-        <th scope="col" class="num">Lift</th>
-        <th scope="col">Verdict</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(({ source, report }) => {
-        const exposed = Object.values(report.visitors).reduce((sum, n) => sum + n, 0)
-        const goal = report.goals[0]
-        const conversions =
-          goal === undefined
-            ? undefined
-            : goal.control.conversions + goal.variations.reduce((s, v) => s + v.conversions, 0)
-        const best = goal?.variations
-          .filter((v) => v.lift !== null)
-          .sort((a, b) => (b.chanceToBeat ?? 0) - (a.chanceToBeat ?? 0))[0]
-        return html`<tr>
-          <th scope="row">
-            <a href="${href(`/console/experiences/${encodeURIComponent(report.experience)}`)}"
-              >${report.experience}</a
-            >
-            ${
-              source?.description === undefined
-                ? ''
-                : html`<div class="muted">${source.description}</div>`
-            }
-          </th>
-          <td>${exposed > 0 ? 'running' : 'waiting for visitors'}</td>
-          <td class="num">${count(exposed)}</td>
-          <td class="num">
-            ${conversions === undefined ? 'no goal' : count(conversions)}
-            ${goal === undefined ? '' : html`<div class="muted">${goal.goal}</div>`}
-          </td>
-          <td class="num">
-            ${best === undefined ? 'n/a' : signedPct(best.lift)}
-            ${best === undefined ? '' : html`<div class="muted">${best.variation}</div>`}
-          </td>
-          <td>${badge(report.verdict.status)} ${report.verdict.reason}</td>
-        </tr>`
-      })}
-    </tbody>
-  </table>`
+  return html`${create}
+    <table>
+      <caption>
+        Experiences in the config in force, highest priority first
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Experience</th>
+          <th scope="col">Status</th>
+          <th scope="col" class="num">Exposed</th>
+          <th scope="col" class="num">Conversions</th>
+          <th scope="col" class="num">Lift</th>
+          <th scope="col">Verdict</th>
+          <th scope="col">Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(({ source, report }) => {
+          const exposed = Object.values(report.visitors).reduce((sum, n) => sum + n, 0)
+          const goal = report.goals[0]
+          const conversions =
+            goal === undefined
+              ? undefined
+              : goal.control.conversions + goal.variations.reduce((s, v) => s + v.conversions, 0)
+          const best = goal?.variations
+            .filter((v) => v.lift !== null)
+            .sort((a, b) => (b.chanceToBeat ?? 0) - (a.chanceToBeat ?? 0))[0]
+          return html`<tr>
+            <th scope="row">
+              <a href="${href(`/console/experiences/${encodeURIComponent(report.experience)}`)}"
+                >${report.experience}</a
+              >
+              ${
+                source?.description === undefined
+                  ? ''
+                  : html`<div class="muted">${source.description}</div>`
+              }
+            </th>
+            <td>
+              ${statusText(source)}
+              ${
+                exposed === 0 && source?.status !== 'draft'
+                  ? html`<div class="muted">no visitors yet</div>`
+                  : ''
+              }
+            </td>
+            <td class="num">${count(exposed)}</td>
+            <td class="num">
+              ${conversions === undefined ? 'no goal' : count(conversions)}
+              ${goal === undefined ? '' : html`<div class="muted">${goal.goal}</div>`}
+            </td>
+            <td class="num">
+              ${best === undefined ? 'n/a' : signedPct(best.lift)}
+              ${best === undefined ? '' : html`<div class="muted">${best.variation}</div>`}
+            </td>
+            <td>${badge(report.verdict.status)} ${report.verdict.reason}</td>
+            <td>${editLink(access, 'experience', report.experience)}</td>
+          </tr>`
+        })}
+      </tbody>
+    </table>`
 }
 
 /** One experience's results for one goal: verdict, arms, health, statistics, charts. */
@@ -83,6 +121,7 @@ export function experienceResults(options: {
   source: ExperienceSource | undefined
   goal: GoalReport | undefined
   daily: { arm: string; points: DailyPoint[] }[]
+  access: EditAccess
 }): SafeHtml {
   const { report, goal, source } = options
   const goalLinks =
@@ -107,6 +146,8 @@ export function experienceResults(options: {
   return html`
     ${source?.description === undefined ? '' : html`<p>${source.description}</p>`}
     <dl class="facts">
+      <dt>Status</dt>
+      <dd>${statusText(source)} (${editLink(options.access, 'experience', report.experience)})</dd>
       <dt>Holdout</dt>
       <dd>${pct(report.holdout, 0)} of the audience sees the normal page</dd>
       <dt>Attribution window</dt>

@@ -156,7 +156,10 @@ export function configPage(options: {
           : html`<dt>Version</dt>
               <dd>
                 ${version.number} (${version.kind}) by ${version.author},
-                ${when(version.at)}${version.note === '' ? '' : html`: ${version.note}`}
+                ${when(version.at)}${version.note === '' ? '' : html`: ${version.note}`} (<a
+                  href="/console/versions"
+                  >every version</a
+                >)
               </dd>`
       }
       <dt>In force here since</dt>

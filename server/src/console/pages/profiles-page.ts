@@ -96,7 +96,11 @@ export function profileDetail(options: {
       <a class="button" href="/console/profiles/${id}/export" download="profile-${view.id}.json"
         >Export (JSON)</a
       >
-      <a class="button danger" href="/console/profiles/${id}/delete">Delete…</a>
+      ${
+        options.session.person?.role === 'editor'
+          ? html`<a class="button danger" href="/console/profiles/${id}/delete">Delete…</a>`
+          : ''
+      }
       <a class="button" href="${href('/console/preview', { profile: view.id })}"
         >Preview as this visitor</a
       >
@@ -216,6 +220,12 @@ export function profileDetail(options: {
 
 /** The delete confirmation: says what goes, asks to type the id. */
 export function deleteConfirmation(view: ProfileView, session: Session, error?: string): SafeHtml {
+  if (session.person?.role !== 'editor') {
+    return html`<p class="notice">
+      Only an editor can delete a profile: you are signed in as a viewer.
+      <a href="/console/profiles/${encodeURIComponent(view.id)}">Back to the profile</a>
+    </p>`
+  }
   return html`<p>
       Deleting erases this person's profile, traits, events, merge log and experiment records, and
       suppresses their identifiers: nothing about them is recorded again. This cannot be undone.

@@ -1,8 +1,10 @@
 import type { PersonalizationConfig } from '../../personalization/config-schema.ts'
 import type { AudienceCount, Audiences } from '../audience.ts'
+import type { EditAccess } from '../edit-access.ts'
 import { count } from '../format.ts'
 import { html, type SafeHtml } from '../html.ts'
 import { dependsOnVisit, ruleInWords, type RuleWords } from '../rule-words.ts'
+import { editLink } from './experiences-page.ts'
 
 function words(rule: RuleWords): SafeHtml {
   return html`<li>
@@ -22,7 +24,11 @@ function size(n: AudienceCount | undefined): string {
 }
 
 /** Segments: each rule in words, its audience now, and how segments overlap. */
-export function segmentsPage(source: PersonalizationConfig, audiences: Audiences): SafeHtml {
+export function segmentsPage(
+  source: PersonalizationConfig,
+  audiences: Audiences,
+  access: EditAccess,
+): SafeHtml {
   const ids = source.segments.map((s) => s.id)
   const precision =
     audiences.sampled >= audiences.total
@@ -30,6 +36,13 @@ export function segmentsPage(source: PersonalizationConfig, audiences: Audiences
       : html`Estimated from a uniform sample of ${count(audiences.sampled)} of
         ${count(audiences.total)} profiles; the range is the 95 % interval.`
   return html`
+    ${
+      access.editable
+        ? html`<p class="actions">
+            <a class="button" href="/console/edit/segment">New segment</a>
+          </p>`
+        : ''
+    }
     <p>${precision} Page and device conditions are counted as on a bare page from a desktop.</p>
     ${source.segments.length === 0 ? html`<p>The config in force has no segments.</p>` : ''}
     ${source.segments.map(
@@ -49,6 +62,7 @@ export function segmentsPage(source: PersonalizationConfig, audiences: Audiences
           <ul class="rule">
             ${words(ruleInWords(segment.rule))}
           </ul>
+          <p>${editLink(access, 'segment', segment.id)}</p>
         </section>`,
     )}
     ${
