@@ -28,7 +28,8 @@ export function identifyBody(): () => string {
 /**
  * Identify throughput of the container on SQLite against a bare Express endpoint that parses the
  * same JSON body, measured in the same run on the same machine. Each request is a new device of
- * one of 1,000 users, so the run mixes creates, merges and new-device links.
+ * one of 1,000 users, so the run mixes creates, merges and new-device links. Each server gets two
+ * unmeasured seconds of the same load first (see `warmUp`).
  *
  *   npm run bench -- identify        (PARLEY_BENCH_SECONDS=10 by default)
  */
@@ -40,6 +41,7 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
   const baselineServer = await startServerProcess('bench/lib/bare-express-server.ts')
   const baselineUrl = `${baselineServer.url}/v1/identify`
   const serverPid = baselineServer.child.pid
+  await warmUp(baselineUrl, {}, body)
   const baseline = await runLoad({ url: baselineUrl, duration: seconds, body, serverPid })
   // Latency is compared at the load the target promises: half of the baseline's maximum.
   const rate = Math.round(baseline.requestsPerSecond / 2)
@@ -65,6 +67,7 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
       PARLEY_LOG_LEVEL: 'info',
     })
     const url = `${container.url}/v1/identify`
+    await warmUp(url, headers, body)
     const results: LoadResult[] = []
     for (const offered of rates) {
       results.push(
@@ -117,4 +120,13 @@ function cpuRatio(baseline: LoadResult, result: LoadResult): string {
 /** A difference with its sign: `+3.0`, `-15.0`. */
 function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`
+}
+
+/**
+ * Two seconds of load before a target is measured, unmeasured (its answers need not be 2xx):
+ * the JIT, the page cache and, for the container, the first users' profiles are made then,
+ * for the baseline and the container alike.
+ */
+async function warmUp(url: string, headers: Record<string, string>, body: () => string) {
+  await runLoad({ url, duration: 2, headers, body })
 }

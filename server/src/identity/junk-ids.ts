@@ -24,18 +24,25 @@ const junkAnyCase = new Set([
   '-1',
 ])
 
+/** The longest placeholder above. */
+const longestJunk = Math.max(...[...junkAnyCase].map((junk) => junk.length))
+
 /**
  * Why an id cannot identify anyone, or `undefined` when it can. Values that buggy integrations
  * send for "no user" would otherwise merge every such visitor into one profile.
  */
 export function junkIdReason(id: string): string | undefined {
   if (id.includes('\u0000')) return 'contains a NUL character'
-  if ([...id].length > maxIdLength) return `is longer than ${maxIdLength} characters`
+  // Characters, not UTF-16 units; counted only when the units could be too many (this runs for
+  // every id of every call).
+  if (id.length > maxIdLength && [...id].length > maxIdLength)
+    return `is longer than ${maxIdLength} characters`
   const trimmed = id.trim()
   if (trimmed === '') return 'is blank'
   const unquoted = stripQuotes(trimmed)
   if (unquoted.trim() === '') return 'is blank inside quotes'
-  if (junkAnyCase.has(unquoted.toLowerCase())) return `"${unquoted}" is a placeholder, not an id`
+  if (unquoted.length <= longestJunk && junkAnyCase.has(unquoted.toLowerCase()))
+    return `"${unquoted}" is a placeholder, not an id`
   if (/^[0-]+$/.test(unquoted)) return `"${unquoted}" is a placeholder, not an id`
   return undefined
 }
