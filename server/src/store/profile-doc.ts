@@ -110,9 +110,19 @@ function decodeNode(encoded: unknown, times: readonly number[]): TraitNode {
 }
 
 function decodeChildren(encoded: Record<string, unknown>, times: readonly number[]): TraitNode {
-  const entries = Object.entries(encoded)
-  if (entries.length === 0) return {}
-  return { k: Object.fromEntries(entries.map(([key, child]) => [key, decodeNode(child, times)])) }
+  let children: Record<string, TraitNode> | undefined
+  // A loop, not entries and fromEntries: every read of a profile decodes each of its traits.
+  for (const key in encoded) {
+    children ??= {}
+    const child = decodeNode(encoded[key], times)
+    // `__proto__` is never stored (the edge strips it), but defining it keeps it a plain key.
+    if (key === '__proto__') {
+      Object.defineProperty(children, key, { value: child, enumerable: true, writable: true })
+    } else {
+      children[key] = child
+    }
+  }
+  return children === undefined ? {} : { k: children }
 }
 
 /** A written value that is neither an array nor an object (`null` is never written). */

@@ -17,14 +17,12 @@ export function toSqlite(value: unknown): unknown {
   // Character by character: this runs for every parameter of every statement.
   for (const dash of dashes) if (value.charCodeAt(dash) !== 45) return value
   const bytes = Buffer.allocUnsafe(16)
-  let at = 0
-  for (let i = 0; i < 36; i += 2) {
-    if (dashes.includes(i)) i += 1
-    const high = hexDigit(value.charCodeAt(i))
-    const low = hexDigit(value.charCodeAt(i + 1))
+  for (let byte = 0; byte < 16; byte += 1) {
+    const at = hexPairs[byte] ?? 0
+    const high = hexDigit(value.charCodeAt(at))
+    const low = hexDigit(value.charCodeAt(at + 1))
     if (high < 0 || low < 0) return value
-    bytes[at] = high * 16 + low
-    at += 1
+    bytes[byte] = high * 16 + low
   }
   return bytes
 }
@@ -39,8 +37,9 @@ export function fromSqlite<R extends Row | undefined>(row: R): R {
   return row
 }
 
-/** Where a canonical UUID has its dashes. */
+/** Where a canonical UUID has its dashes, and where each of its 16 bytes' two hex digits start. */
 const dashes = [8, 13, 18, 23]
+const hexPairs = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
 
 /** The value of a lower-case hex digit's character code, or -1. */
 function hexDigit(code: number): number {
