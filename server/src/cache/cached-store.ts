@@ -34,6 +34,11 @@ export class CachedStore implements Store {
   #hits = 0
   #misses = 0
   readonly #onLookup: ((hit: boolean) => void) | undefined
+  /** What every read session's reader looks things up through (made once, not per read). */
+  readonly #lookup: CacheLookup = {
+    cached: (key, load, session) => this.#cached(key, load, session),
+    epoch: () => this.#epoch,
+  }
 
   /**
    * `maxBytes`: the cache's bound (0 turns it off). `onLookup`: called on every lookup with
@@ -102,7 +107,8 @@ export class CachedStore implements Store {
     if (this.#cache === undefined) return this.#inner.read(fn)
     const session = new InnerReadSession(this.#inner)
     try {
-      return await fn(this.#reader(session))
+      // The class has the passed-through reads on its prototype (see `passedThrough`).
+      return await fn(new SessionReader(this.#lookup, session) as unknown as StoreReader)
     } finally {
       await session.close()
     }
@@ -123,52 +129,6 @@ export class CachedStore implements Store {
   close(): Promise<void> {
     this.#cache?.clear()
     return this.#inner.close()
-  }
-
-  #reader(session: InnerReadSession): StoreReader {
-    const through = <K extends keyof StoreReader>(name: K) =>
-      ((...args: unknown[]) =>
-        session.run(this.#epoch, (reader) =>
-          (reader[name] as (...a: unknown[]) => Promise<unknown>)(...args),
-        )) as StoreReader[K]
-    const cached = <T extends Cached>(
-      key: string,
-      load: (reader: StoreReader) => Promise<T | undefined>,
-    ) => this.#cached(key, load, session)
-    return {
-      profile: (id) => cached(changeKey.profile(id), (r) => r.profile(id)),
-      account: (id) => cached(changeKey.account(id), (r) => r.account(id)),
-      impressions: async (id) =>
-        (await cached(changeKey.impressions(id), (r) => r.impressions(id))) ?? [],
-      profileIdByAnonymousId: async (anonymousId) => {
-        const link = await cached(changeKey.device(anonymousId), async (r) => {
-          const profileId = await r.profileIdByAnonymousId(anonymousId)
-          return profileId === undefined ? undefined : { profileId }
-        })
-        return link?.profileId
-      },
-      profileIdByUserId: through('profileIdByUserId'),
-      anonymousIds: through('anonymousIds'),
-      accountIdByKey: through('accountIdByKey'),
-      accountKeys: through('accountKeys'),
-      mergeLog: through('mergeLog'),
-      events: through('events'),
-      experienceCounts: through('experienceCounts'),
-      suppressedKeys: through('suppressedKeys'),
-      experienceDailyCounts: through('experienceDailyCounts'),
-      profileIdsByAccount: through('profileIdsByAccount'),
-      profilesMentioning: through('profilesMentioning'),
-      profileSample: through('profileSample'),
-      messageSeen: through('messageSeen'),
-      exportPage: through('exportPage'),
-      latestConfigVersion: through('latestConfigVersion'),
-      latestConfigVersionNumber: through('latestConfigVersionNumber'),
-      configVersion: through('configVersion'),
-      configVersions: through('configVersions'),
-      auditLog: through('auditLog'),
-      consoleUser: through('consoleUser'),
-      consoleUsers: through('consoleUsers'),
-    }
   }
 
   async #cached<T extends Cached>(
@@ -192,6 +152,110 @@ export class CachedStore implements Store {
     if (value !== undefined && epoch === this.#epoch) this.#cache?.set(key, value)
     return value
   }
+}
+
+/** The cache as a read session's reader sees it. */
+interface CacheLookup {
+  cached: <T extends Cached>(
+    key: string,
+    load: (reader: StoreReader) => Promise<T | undefined>,
+    session: InnerReadSession,
+  ) => Promise<T | undefined>
+  epoch: () => number
+}
+
+/**
+ * The reader of one cached `read`: the kept reads from the cache, the others in its inner
+ * session. A class, so that a read builds one small object and no closures: personalize reads
+ * through one on every request.
+ */
+class SessionReader {
+  readonly #lookup: CacheLookup
+  readonly #session: InnerReadSession
+
+  constructor(lookup: CacheLookup, session: InnerReadSession) {
+    this.#lookup = lookup
+    this.#session = session
+  }
+
+  profile(id: string): Promise<Profile | undefined> {
+    return this.#lookup.cached(changeKey.profile(id), (r) => r.profile(id), this.#session)
+  }
+
+  account(id: string): Promise<Account | undefined> {
+    return this.#lookup.cached(changeKey.account(id), (r) => r.account(id), this.#session)
+  }
+
+  async impressions(id: string): Promise<Impression[]> {
+    const found = await this.#lookup.cached(
+      changeKey.impressions(id),
+      (r) => r.impressions(id),
+      this.#session,
+    )
+    return found ?? []
+  }
+
+  async profileIdByAnonymousId(anonymousId: string): Promise<string | undefined> {
+    const link = await this.#lookup.cached(
+      changeKey.device(anonymousId),
+      async (r) => {
+        const profileId = await r.profileIdByAnonymousId(anonymousId)
+        return profileId === undefined ? undefined : { profileId }
+      },
+      this.#session,
+    )
+    return link?.profileId
+  }
+
+  /** Any other read: in the session, never kept. */
+  through(name: keyof StoreReader, args: unknown[]): Promise<unknown> {
+    return this.#session.run(this.#lookup.epoch(), (reader) =>
+      (reader[name] as (...a: unknown[]) => Promise<unknown>)(...args),
+    )
+  }
+}
+
+/** The reads a session reader passes through to the engine. */
+const passedThrough = [
+  'profileIdByUserId',
+  'anonymousIds',
+  'accountIdByKey',
+  'accountKeys',
+  'mergeLog',
+  'events',
+  'experienceCounts',
+  'suppressedKeys',
+  'experienceDailyCounts',
+  'profileIdsByAccount',
+  'profilesMentioning',
+  'profileSample',
+  'messageSeen',
+  'exportPage',
+  'latestConfigVersion',
+  'latestConfigVersionNumber',
+  'configVersion',
+  'configVersions',
+  'auditLog',
+  'consoleUser',
+  'consoleUsers',
+] as const satisfies readonly Exclude<
+  keyof StoreReader,
+  'profile' | 'account' | 'impressions' | 'profileIdByAnonymousId'
+>[]
+// Every other reader method must be passed through: a new one missing here fails to compile.
+type NotPassed = Exclude<
+  keyof StoreReader,
+  'profile' | 'account' | 'impressions' | 'profileIdByAnonymousId' | (typeof passedThrough)[number]
+>
+const everyReadCovered: [NotPassed] extends [never] ? true : NotPassed = true
+void everyReadCovered
+
+for (const name of passedThrough) {
+  Object.defineProperty(SessionReader.prototype, name, {
+    value: function (this: SessionReader, ...args: unknown[]) {
+      return this.through(name, args)
+    },
+  })
 }
 
 /**
