@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { createTestSchema } from '../test/helpers/postgres.ts'
 import { ratioText, runLoad, type LoadResult } from './lib/load.ts'
 import { backendPids, cpuBetween, cpuByPid, processesCpuUs } from './lib/process-cpu.ts'
-import { startServerProcess, type ServerProcess } from './lib/processes.ts'
+import { benchRuntime, startServerProcess, type ServerProcess } from './lib/processes.ts'
 
 /*
  * Scale-out on PostgreSQL: throughput of the container's hot paths with one and with two
@@ -216,7 +217,7 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
     ]
     const lines = [
       `\n## Scale-out on PostgreSQL (${seconds} s per row, ${connections} connections in total, ` +
-        `node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore} at start)\n`,
+        `servers on node ${execFileSync(benchRuntime(), ['--version']).toString().trim()}, ${cpus().length} CPUs, load average ${loadBefore} at start)\n`,
       '| path | setup | req/s | p50 ms | p99 ms | vs bare Express | non-2xx + errors | ' +
         'CPU µs/req: load generator | servers | PostgreSQL backends |',
       '|---|---|---|---|---|---|---|---|---|---|',
