@@ -4,6 +4,7 @@ import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
 import type { Store, StoreReader, StoreWriter } from '../store.ts'
+import { readerMethods, writeMethods } from '../store-methods.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
 import { batchedPoster } from './message-batches.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
@@ -12,55 +13,7 @@ import { fromWire, type Request, type Response, type SessionMethod } from './sql
 export type { SqliteStoreOptions } from './sqlite-engine.ts'
 
 /** Every method of a store writer, so a session can forward each of them to the worker. */
-const writerMethods: readonly SessionMethod[] = [
-  'profile',
-  'profileIdByAnonymousId',
-  'profileIdByUserId',
-  'anonymousIds',
-  'account',
-  'accountIdByKey',
-  'accountKeys',
-  'mergeLog',
-  'events',
-  'messageSeen',
-  'suppressedKeys',
-  'impressions',
-  'experienceCounts',
-  'experienceDailyCounts',
-  'profileIdsByAccount',
-  'profilesMentioning',
-  'profileSample',
-  'claimMessage',
-  'lock',
-  'putProfile',
-  'deleteProfile',
-  'linkAnonymousId',
-  'unlinkAnonymousId',
-  'moveProfileData',
-  'putAccount',
-  'linkAccountKey',
-  'appendMergeLog',
-  'appendEvent',
-  'deleteEvents',
-  'deleteMergeLog',
-  'suppress',
-  'unsuppress',
-  'recordImpression',
-  'recordConversion',
-  'exportPage',
-  'importRecords',
-  'latestConfigVersion',
-  'latestConfigVersionNumber',
-  'configVersion',
-  'configVersions',
-  'auditLog',
-  'consoleUser',
-  'consoleUsers',
-  'appendConfigVersion',
-  'appendAuditEntry',
-  'putConsoleUser',
-  'deleteConsoleUser',
-]
+const writerMethods: readonly SessionMethod[] = [...readerMethods, ...writeMethods]
 
 type Outgoing = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 
