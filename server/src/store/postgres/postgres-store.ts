@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
@@ -271,13 +272,14 @@ export class PostgresStore implements Store {
       broken ??= error
     }
     client.on('error', onSocketError)
+    const together = sendsTogether(client)
     const sql: Sql = {
       rows: async (text, params, plan) =>
-        (await client.query<Row>(statement(text, params, plan))).rows,
+        (await (together(), client.query<Row>(statement(text, params, plan)))).rows,
       count: async (text, params, plan) =>
-        (await client.query(statement(text, params, plan))).rowCount ?? 0,
+        (await (together(), client.query(statement(text, params, plan)))).rowCount ?? 0,
       commit: async () =>
-        (await client.query(statement('COMMIT', [], 'cached'))).command === 'COMMIT',
+        (await (together(), client.query(statement('COMMIT', [], 'cached')))).command === 'COMMIT',
     }
     let pending: Promise<unknown> | undefined
     const release = () => {
@@ -306,6 +308,26 @@ export class PostgresStore implements Store {
         })
       }
     }
+  }
+}
+
+/**
+ * Statements a session sends in one turn of the event loop leave in one write: the connection's
+ * socket is corked at the first and uncorked on the next tick. Pipelined statements (BEGIN and
+ * the read behind it) then cost the container one system call and wake PostgreSQL once.
+ */
+function sendsTogether(client: pg.PoolClient): () => void {
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream
+  let corked = false
+  const uncork = () => {
+    corked = false
+    stream?.uncork()
+  }
+  return () => {
+    if (corked || stream === undefined) return
+    corked = true
+    stream.cork()
+    process.nextTick(uncork)
   }
 }
 
