@@ -75,6 +75,7 @@ async function demoVisitor(
 type ConfigAnswer = {
   version: { number: number; note: string }
   document: {
+    segments: { id: string; rule: unknown }[]
     experiences: {
       id: string
       goals?: string[]
@@ -565,6 +566,89 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
         },
       ])
     }
+  })
+
+  it('publishes a negated condition under a group switched from all to any in the segment builder', async () => {
+    const api = await consoleSession(suite.container(), { name: 'alice', password })
+    // More companies outside software and finance than in it, big and small, so that every
+    // rule below counts another audience, whichever tests ran before.
+    for (const [userId, industry, employeeCount] of [
+      ['dee', 'Retail', 3000],
+      ['eve', 'Travel', 10],
+      ['fay', 'Retail', 15],
+    ] as const) {
+      const company = { name: userId, domain: `${userId}.com`, industry, employeeCount }
+      expect(
+        (await post(suite.container(), '/v1/identify', { userId, traits: { company } })).status,
+      ).toBe(200)
+    }
+    const inFinance = {
+      attribute: 'company.industry',
+      operator: 'in',
+      value: ['Software', 'Finance'],
+    }
+    const big = { attribute: 'company.employeeCount', operator: 'gte', value: 1000 }
+    const wanted = { any: [{ not: inFinance }, big] }
+    /** The audience the page should show for `rule`, as the console API counts it. */
+    const shown = async (rule: object) => {
+      const answer = (await api.post('/console/api/audience', { rule })).body
+      return `${String(answer.estimate)} of ${String(answer.total)} profiles`
+    }
+    // Each handler broken would leave one of these rules, and so another audience.
+    const expected = await shown(wanted)
+    const broken = [
+      await shown({ any: [inFinance, big] }),
+      await shown({ all: [{ not: inFinance }, big] }),
+      await shown({ all: [inFinance, big] }),
+    ]
+    expect(broken, 'the profiles tell the rules apart').not.toContain(expected)
+
+    const page = await signIn(suite, 'alice')
+    await page.getByRole('link', { name: 'Segments', exact: true }).click()
+    await page.getByRole('link', { name: 'New segment' }).click()
+    await page.waitForURL('**/console/edit/segment')
+    await page.getByLabel('Segment id').fill('outside-or-big')
+    const audience = page.locator('.audience-size')
+    await condition(page, '1').getByLabel('Comparison').selectOption({ label: 'is one of' })
+    await condition(page, '1').getByLabel('Values (one per line)').fill('Software\nFinance')
+    await page.getByRole('button', { name: 'Negate rule 1', exact: true }).click()
+    await expect
+      .poll(() => page.locator('.not-label').allTextContents())
+      .toEqual(['Not: rule 1 must not match'])
+    expect(
+      await page.getByRole('button', { name: 'Remove the not of rule 1', exact: true }).count(),
+    ).toBe(1)
+    await page.getByRole('button', { name: 'Add a condition', exact: true }).click()
+    await condition(page, '2').getByLabel('Attribute').selectOption('company.employeeCount')
+    await condition(page, '2').getByLabel('Comparison').selectOption({ label: 'is at least' })
+    await condition(page, '2').getByLabel('Value', { exact: true }).fill('1000')
+    await expect.poll(() => audience.textContent()).toBe(broken[1])
+    await page.getByLabel('A visitor is in it when they match').selectOption('any')
+    await expect.poll(() => audience.textContent()).toBe(expected)
+    // The rule in words, one line per node: the not wraps the industry, the group is any.
+    expect((await page.locator('.rule').innerText()).split('\n')).toEqual([
+      'any of these',
+      'not this',
+      'company.industry is one of "Software", "Finance"',
+      'company.employeeCount is at least 1000',
+    ])
+    await expect
+      .poll(() => page.locator('.problems').textContent())
+      .toContain('No problems: the loader accepts this draft.')
+    await check(page, 'segment-not-any')
+
+    await page.getByRole('link', { name: 'Review and publish' }).first().click()
+    await page.waitForURL('**/console/publish')
+    await expect
+      .poll(() => page.getByRole('region', { name: 'What changes' }).textContent())
+      .toContain('Segment outside-or-big added')
+    const publish = page.getByRole('button', { name: 'Publish', exact: true })
+    await expect.poll(() => publish.isEnabled()).toBe(true)
+    await publish.click()
+    await expect.poll(() => page.locator('.outcome').textContent()).toContain('Published version')
+    const published = (await api.get('/console/api/config')).body as ConfigAnswer
+    const segment = published.document.segments.find((s) => s.id === 'outside-or-big')
+    expect(segment?.rule).toEqual(wanted)
   })
 })
 
