@@ -71,6 +71,19 @@ async function demoVisitor(
   return page
 }
 
+/** What `GET /console/api/config` answers, as far as these tests read it. */
+type ConfigAnswer = {
+  version: { number: number; note: string }
+  document: {
+    segments: { id: string; rule: unknown }[]
+    experiences: {
+      id: string
+      goals?: string[]
+      variations: { id: string; weight?: number; paused?: boolean }[]
+    }[]
+  }
+}
+
 const headline = (page: Page) => page.locator('[data-parley-slot="hero-title"]').textContent()
 
 describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
@@ -461,6 +474,181 @@ describe.skipIf(!hasChromium())('the console editor in Chromium', () => {
     await check(page, 'editor-read-only')
     await page.getByRole('link', { name: 'Versions', exact: true }).click()
     expect(await page.getByRole('button', { name: /Roll back/ }).count()).toBe(0)
+  })
+
+  it('publishes the weight, goals and paused variation set in the experience editor', async () => {
+    const api = await consoleSession(suite.container(), { name: 'alice', password })
+    // Two even arms on a page of their own, so what is served is this experience's alone.
+    const current = (await api.get('/console/api/config')).body as ConfigAnswer
+    const seeded = await api.post('/console/api/publish', {
+      document: {
+        ...current.document,
+        experiences: [
+          ...current.document.experiences,
+          {
+            id: 'weights-probe',
+            pages: ['/weights-probe*'],
+            holdout: 0,
+            goals: ['Signed Up'],
+            variations: [
+              { id: 'kept', weight: 1, content: { 'probe-slot': 'Kept' } },
+              { id: 'resting', weight: 1, content: { 'probe-slot': 'Resting' } },
+            ],
+          },
+        ],
+      },
+      baseVersion: current.version.number,
+      note: 'Weights probe',
+    })
+    expect(seeded.status, JSON.stringify(seeded.body)).toBe(200)
+
+    const page = await signIn(suite, 'alice')
+    await page.goto(`${suite.container().url}/console/edit/experience?id=weights-probe`)
+    await expect.poll(() => page.getByLabel('Experience id').inputValue()).toBe('weights-probe')
+    const variation = (id: string) =>
+      page.getByRole('group', { name: `Variation ${id}`, exact: true })
+    const share = (id: string) => variation(id).locator('.share').textContent()
+    await variation('kept').getByLabel('Weight', { exact: true }).fill('3')
+    await expect.poll(() => share('kept')).toBe('New visitors who get it: 75 %')
+    expect(await share('resting')).toBe('New visitors who get it: 25 %')
+    await page
+      .getByLabel('Goals (track event names, one per line)')
+      .fill('Demo Requested\nTrial Started')
+    await variation('resting')
+      .getByLabel(/^Paused:/)
+      .check()
+    // A paused arm takes no new visitors: the rest of the split goes to the other.
+    await expect.poll(() => share('resting')).toBe('New visitors who get it: 0 %')
+    expect(await share('kept')).toBe('New visitors who get it: 100 %')
+    await expect
+      .poll(() => page.locator('.problems').textContent())
+      .toContain('No problems: the loader accepts this draft.')
+    const impacts = page.getByRole('region', { name: 'What your change does to visitors' })
+    await expect
+      .poll(() => impacts.textContent())
+      .toContain('Visitors bucketed in resting keep that bucket')
+    await check(page, 'experience-variations')
+
+    await page.getByRole('link', { name: 'Review and publish' }).first().click()
+    await page.waitForURL('**/console/publish')
+    const changes = page.getByRole('region', { name: 'What changes' })
+    await expect
+      .poll(() => changes.textContent())
+      .toContain('Experience weights-probe changed: goals, variations')
+    expect(await changes.textContent()).toContain('Variation kept changed: weight')
+    expect(await changes.textContent()).toContain('Variation resting changed: paused')
+    await page.getByLabel('Note (what you changed and why)').fill('Favour kept, rest resting')
+    const publish = page.getByRole('button', { name: 'Publish', exact: true })
+    await expect.poll(() => publish.isEnabled()).toBe(true)
+    await publish.click()
+    await expect.poll(() => page.locator('.outcome').textContent()).toContain('Published version')
+
+    const published = (await api.get('/console/api/config')).body as ConfigAnswer
+    expect(published.version.note).toBe('Favour kept, rest resting')
+    const probe = published.document.experiences.find((e) => e.id === 'weights-probe')
+    expect(probe?.goals).toEqual(['Demo Requested', 'Trial Started'])
+    expect(probe?.variations.map(({ id, weight, paused }) => ({ id, weight, paused }))).toEqual([
+      { id: 'kept', weight: 3, paused: false },
+      { id: 'resting', weight: 1, paused: true },
+    ])
+    // Served: no new visitor lands in the paused arm.
+    for (let n = 0; n < 12; n++) {
+      const served = await post(suite.container(), '/v1/personalize', {
+        anonymousId: `weights-probe-${n}`,
+        page: { path: '/weights-probe' },
+      })
+      expect(served.body.experiences).toEqual([
+        {
+          id: 'weights-probe',
+          variation: 'kept',
+          control: false,
+          content: { 'probe-slot': 'Kept' },
+        },
+      ])
+    }
+  })
+
+  it('publishes a negated condition under a group switched from all to any in the segment builder', async () => {
+    const api = await consoleSession(suite.container(), { name: 'alice', password })
+    // More companies outside software and finance than in it, big and small, so that every
+    // rule below counts another audience, whichever tests ran before.
+    for (const [userId, industry, employeeCount] of [
+      ['dee', 'Retail', 3000],
+      ['eve', 'Travel', 10],
+      ['fay', 'Retail', 15],
+    ] as const) {
+      const company = { name: userId, domain: `${userId}.com`, industry, employeeCount }
+      expect(
+        (await post(suite.container(), '/v1/identify', { userId, traits: { company } })).status,
+      ).toBe(200)
+    }
+    const inFinance = {
+      attribute: 'company.industry',
+      operator: 'in',
+      value: ['Software', 'Finance'],
+    }
+    const big = { attribute: 'company.employeeCount', operator: 'gte', value: 1000 }
+    const wanted = { any: [{ not: inFinance }, big] }
+    /** The audience the page should show for `rule`, as the console API counts it. */
+    const shown = async (rule: object) => {
+      const answer = (await api.post('/console/api/audience', { rule })).body
+      return `${String(answer.estimate)} of ${String(answer.total)} profiles`
+    }
+    // Each handler broken would leave one of these rules, and so another audience.
+    const expected = await shown(wanted)
+    const broken = [
+      await shown({ any: [inFinance, big] }),
+      await shown({ all: [{ not: inFinance }, big] }),
+      await shown({ all: [inFinance, big] }),
+    ]
+    expect(broken, 'the profiles tell the rules apart').not.toContain(expected)
+
+    const page = await signIn(suite, 'alice')
+    await page.getByRole('link', { name: 'Segments', exact: true }).click()
+    await page.getByRole('link', { name: 'New segment' }).click()
+    await page.waitForURL('**/console/edit/segment')
+    await page.getByLabel('Segment id').fill('outside-or-big')
+    const audience = page.locator('.audience-size')
+    await condition(page, '1').getByLabel('Comparison').selectOption({ label: 'is one of' })
+    await condition(page, '1').getByLabel('Values (one per line)').fill('Software\nFinance')
+    await page.getByRole('button', { name: 'Negate rule 1', exact: true }).click()
+    await expect
+      .poll(() => page.locator('.not-label').allTextContents())
+      .toEqual(['Not: rule 1 must not match'])
+    expect(
+      await page.getByRole('button', { name: 'Remove the not of rule 1', exact: true }).count(),
+    ).toBe(1)
+    await page.getByRole('button', { name: 'Add a condition', exact: true }).click()
+    await condition(page, '2').getByLabel('Attribute').selectOption('company.employeeCount')
+    await condition(page, '2').getByLabel('Comparison').selectOption({ label: 'is at least' })
+    await condition(page, '2').getByLabel('Value', { exact: true }).fill('1000')
+    await expect.poll(() => audience.textContent()).toBe(broken[1])
+    await page.getByLabel('A visitor is in it when they match').selectOption('any')
+    await expect.poll(() => audience.textContent()).toBe(expected)
+    // The rule in words, one line per node: the not wraps the industry, the group is any.
+    expect((await page.locator('.rule').innerText()).split('\n')).toEqual([
+      'any of these',
+      'not this',
+      'company.industry is one of "Software", "Finance"',
+      'company.employeeCount is at least 1000',
+    ])
+    await expect
+      .poll(() => page.locator('.problems').textContent())
+      .toContain('No problems: the loader accepts this draft.')
+    await check(page, 'segment-not-any')
+
+    await page.getByRole('link', { name: 'Review and publish' }).first().click()
+    await page.waitForURL('**/console/publish')
+    await expect
+      .poll(() => page.getByRole('region', { name: 'What changes' }).textContent())
+      .toContain('Segment outside-or-big added')
+    const publish = page.getByRole('button', { name: 'Publish', exact: true })
+    await expect.poll(() => publish.isEnabled()).toBe(true)
+    await publish.click()
+    await expect.poll(() => page.locator('.outcome').textContent()).toContain('Published version')
+    const published = (await api.get('/console/api/config')).body as ConfigAnswer
+    const segment = published.document.segments.find((s) => s.id === 'outside-or-big')
+    expect(segment?.rule).toEqual(wanted)
   })
 })
 

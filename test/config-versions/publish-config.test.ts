@@ -30,6 +30,17 @@ const headlineOf = async (number?: number) => {
   return version?.document.experiences[0]?.variations[0]?.content['hero-title']
 }
 
+/** Publishes the headline config with `headline`, made from `baseVersion`, as ann. */
+const publishHeadline = (headline: string, baseVersion: number, at: number) =>
+  store.transaction((tx) =>
+    publishConfig(tx, {
+      ...by('ann', at),
+      document: headlineConfig(headline),
+      baseVersion,
+      kind: 'publish',
+    }),
+  )
+
 async function seeded(): Promise<void> {
   await store.transaction((tx) =>
     seedConfig(tx, { ...by('parley (seed)', 1_000), document: headlineConfig('Seeded') }),
@@ -187,14 +198,7 @@ describe('publishConfig', () => {
 describe('rollbackConfig', () => {
   it('makes a new version equal to an earlier one', async () => {
     await seeded()
-    await store.transaction((tx) =>
-      publishConfig(tx, {
-        ...by('ann', 2_000),
-        document: headlineConfig('Second'),
-        baseVersion: 1,
-        kind: 'publish',
-      }),
-    )
+    await publishHeadline('Second', 1, 2_000)
     const rolled = await store.transaction((tx) =>
       rollbackConfig(tx, { ...by('bob', 3_000), to: 1, baseVersion: 2 }),
     )
@@ -212,14 +216,27 @@ describe('rollbackConfig', () => {
     expect(entry?.summary).toMatch(/^restored version 1: experience hero changed/)
   })
 
-  it('refuses a version that does not exist, or the one in force', async () => {
+  it('refuses a version that does not exist, the one in force, or a stale base', async () => {
     await seeded()
-    await expect(
-      store.transaction((tx) => rollbackConfig(tx, { ...by('bob', 2_000), to: 7 })),
-    ).rejects.toMatchObject({ code: 'config_version_not_found', path: 'body.version' })
-    await expect(
-      store.transaction((tx) => rollbackConfig(tx, { ...by('bob', 2_000), to: 1 })),
-    ).rejects.toMatchObject({ code: 'invalid_field', path: 'body.version' })
+    const rollback = (to: number, baseVersion: number) =>
+      store.transaction((tx) => rollbackConfig(tx, { ...by('bob', 2_000), to, baseVersion }))
+    await expect(rollback(7, 1)).rejects.toMatchObject({
+      code: 'config_version_not_found',
+      path: 'body.version',
+    })
+    await expect(rollback(1, 1)).rejects.toMatchObject({
+      code: 'invalid_field',
+      path: 'body.version',
+    })
+    await publishHeadline('Second', 1, 3_000)
+    await publishHeadline('Third', 2, 4_000)
+    // Chosen on version 2: rolling back would undo version 3 unseen.
+    await expect(rollback(1, 2)).rejects.toMatchObject({
+      code: 'config_version_conflict',
+      path: 'body.baseVersion',
+      details: { baseVersion: 2, currentVersion: 3 },
+    })
+    expect(await headlineOf()).toBe('Third')
   })
 })
 

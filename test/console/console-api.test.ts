@@ -608,13 +608,13 @@ describe('console API: publishing', () => {
     expect(rolled.body.version).toMatchObject({ number: 3, kind: 'rollback', restoredFrom: 1 })
     expect(await servedHeadline(app)).toBe('Seeded')
     expectError(
-      await agent.post('/console/api/rollback', { version: 9 }),
+      await agent.post('/console/api/rollback', { version: 9, baseVersion: 3 }),
       404,
       'config_version_not_found',
       'body.version',
     )
     expectError(
-      await agent.post('/console/api/rollback', { version: 'one' }),
+      await agent.post('/console/api/rollback', { version: 'one', baseVersion: 3 }),
       400,
       'invalid_field',
       'body.version',
@@ -624,6 +624,28 @@ describe('console API: publishing', () => {
       409,
       'config_version_conflict',
     )
+  })
+
+  it('refuses a rollback without its base version, or from a stale one, as a publish is refused', async () => {
+    const app = await start()
+    await app.addUser('ann', 'editor')
+    const ann = await app.signIn({ name: 'ann', password: 'correct horse battery staple' })
+    const bob = await app.signIn()
+    await publish(ann, 'Second', 1).expect(200)
+    // Without a base the server cannot tell what the rollback would undo: refused, as for publish.
+    const missing = await bob.post('/console/api/rollback', { version: 1 })
+    expectError(missing, 400, 'invalid_field', 'body.baseVersion')
+    expect(missing.body.error.message).toMatch(/^body\.baseVersion: /)
+    // Bob chose to roll back on version 2; ann published version 3 since.
+    await publish(ann, 'Third', 2, 'Keep the third').expect(200)
+    const stale = await bob.post('/console/api/rollback', { version: 1, baseVersion: 2 })
+    expectError(stale, 409, 'config_version_conflict', 'body.baseVersion')
+    // The same refusal, word for word (who published what since), as a publish from that base.
+    const stalePublish = await publish(bob, 'Bob', 2)
+    expect(stalePublish.body.error.message).toContain('ann published version 3 ("Keep the third")')
+    expect(stale.body).toEqual(stalePublish.body)
+    expect(await app.store.read((r) => r.latestConfigVersionNumber())).toBe(3)
+    expect(await servedHeadline(app)).toBe('Third')
   })
 
   it('refuses every write while the config is pinned to a file, saying why', async () => {
@@ -677,6 +699,34 @@ describe('console API: statuses', () => {
       .post('/console/api/status', { experience: 'hero', variation: 'other', paused: true })
       .expect(200)
     expect(variation.body.version.note).toBe('hero: variation other paused')
+  })
+
+  it('applies a status change without a base version to the newest version, keeping what was published since', async () => {
+    const app = await start()
+    const agent = await app.signIn()
+    // Decided on version 1; version 2 changed the headline since. Unlike a rollback, the change
+    // touches the status alone, so it keeps the new headline.
+    await publish(agent, 'Second', 1).expect(200)
+    const paused = await agent
+      .post('/console/api/status', { experience: 'hero', status: 'paused' })
+      .expect(200)
+    expect(paused.body.version).toMatchObject({ number: 3, baseVersion: 2 })
+    const config = await agent.get('/console/api/config').expect(200)
+    expect(config.body.document.experiences[0]).toMatchObject({
+      status: 'paused',
+      variations: [{ id: 'headline', content: { 'hero-title': 'Second' } }, { id: 'other' }],
+    })
+    // With a base version, a stale one is refused as a publish's is.
+    expectError(
+      await agent.post('/console/api/status', {
+        experience: 'hero',
+        status: 'running',
+        baseVersion: 2,
+      }),
+      409,
+      'config_version_conflict',
+      'body.baseVersion',
+    )
   })
 
   it('concludes with a winner served to everyone and a report frozen at the conclusion', async () => {

@@ -122,7 +122,11 @@ describe.skipIf(!postgresAvailable('the config propagation tests'))(
 
     it(`rolls back on one instance and the other serves it within ${propagationBoundMs} ms`, async () => {
       const operator = await consoleSession(b())
-      const rolled = await operator.post('/console/api/rollback', { version: 1 })
+      const current = (await operator.get('/console/api/config')).body.version as { number: number }
+      const rolled = await operator.post('/console/api/rollback', {
+        version: 1,
+        baseVersion: current.number,
+      })
       expect(rolled.status, JSON.stringify(rolled.body)).toBe(200)
       expect(await msUntilServed(a(), 'Seeded')).toBeLessThanOrEqual(propagationBoundMs)
     })

@@ -65,16 +65,17 @@ export async function publishConfig(
 }
 
 /**
- * Makes a new version equal to version `to` (a rollback is never a rewrite of history). With
- * `baseVersion`, refused when another version was published since it.
+ * Makes a new version equal to version `to` (a rollback is never a rewrite of history).
+ * `baseVersion` is the version in force when the person chose to roll back: refused when another
+ * was published since, as a publish is, since the rollback would replace it whole.
  */
 export async function rollbackConfig(
   tx: StoreWriter,
-  input: Change & { to: number; baseVersion?: number; confirmMoves?: boolean },
+  input: Change & { to: number; baseVersion: number; confirmMoves?: boolean },
 ): Promise<Published> {
   await tx.lock([configLock])
   const latest = await tx.latestConfigVersion()
-  if (input.baseVersion !== undefined) await assertBase(tx, latest, input.baseVersion)
+  await assertBase(tx, latest, input.baseVersion)
   const target = await tx.configVersion(input.to)
   if (target === undefined) {
     throw new AppError('config_version_not_found', `There is no config version ${input.to}`, {

@@ -78,8 +78,9 @@ export const publishBody = z.strictObject({
 
 export const rollbackBody = z.strictObject({
   version: versionNumber.meta({ description: 'The earlier version to make current again' }),
-  baseVersion: versionNumber.optional().meta({
-    description: 'The version in force when the person chose to roll back',
+  baseVersion: versionNumber.meta({
+    description:
+      'The version in force when the person chose to roll back: refused when another was published since, which the rollback would otherwise undo unseen',
   }),
   note,
   confirmMoves,
@@ -96,7 +97,12 @@ export const statusBody = z
     winner: z.string().min(1).optional().meta({ description: 'Required to conclude' }),
     variation: z.string().min(1).optional(),
     paused: z.boolean().optional(),
-    baseVersion: versionNumber.optional(),
+    // Optional, unlike a publish's or rollback's: a status change is applied to the newest
+    // version and touches one field, so it keeps whatever was published since.
+    baseVersion: versionNumber.optional().meta({
+      description:
+        'The version the change was decided on: when given, refused if another was published since. Without it the change is applied to the newest version, keeping everything published since',
+    }),
     note,
   })
   .superRefine((input, ctx) => {

@@ -193,7 +193,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
       rollbackConfig(tx, {
         ...change(deps, res, input.note),
         to: input.version,
-        ...(input.baseVersion === undefined ? {} : { baseVersion: input.baseVersion }),
+        baseVersion: input.baseVersion,
         ...(input.confirmMoves === undefined ? {} : { confirmMoves: input.confirmMoves }),
       }),
     )
