@@ -1,3 +1,4 @@
+import { Socket } from 'node:net'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newProfile } from '../../server/src/profile/profile.ts'
@@ -120,6 +121,35 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
         'SELECT parley_profile_neighbourhood($1, $2) AS found',
         'COMMIT',
       ])
+    })
+
+    it('sends BEGIN and the first read to PostgreSQL in one write', async () => {
+      // What every socket of this process writes while the session runs, a string per write.
+      const writes: string[] = []
+      const record = (method: '_write' | '_writev') => {
+        const original = Reflect.get(Socket.prototype, method) as (...args: unknown[]) => unknown
+        Reflect.set(Socket.prototype, method, function (this: Socket, ...args: unknown[]) {
+          const chunks =
+            method === '_writev' ? (args[0] as { chunk: Buffer }[]).map((c) => c.chunk) : [args[0]]
+          writes.push(Buffer.concat(chunks as Buffer[]).toString('latin1'))
+          return original.apply(this, args)
+        })
+        return () => Reflect.set(Socket.prototype, method, original)
+      }
+      const restore = [record('_write'), record('_writev')]
+      try {
+        const view = await store.read(async (reader) => {
+          const id = await reader.profileIdByUserId('U')
+          return id === undefined ? undefined : readProfileView(reader, id)
+        })
+        expect(view?.userId).toBe('U')
+      } finally {
+        for (const undo of restore) undo()
+      }
+      // This store's connections are new, so each statement's text goes out once, when parsed.
+      const begin = writes.filter((write) => write.includes('BEGIN ISOLATION LEVEL REPEATABLE'))
+      expect(begin).toHaveLength(1)
+      expect(begin[0]).toContain('parley_profile_neighbourhood')
     })
 
     it('sends nothing, not even BEGIN, for a read session that reads nothing', async () => {
