@@ -1,5 +1,5 @@
 import supertest from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   parsePersonalizationConfig,
@@ -8,20 +8,12 @@ import {
 import { routeDocs } from '../../server/src/openapi/route-docs.ts'
 import { errorAnswer } from '../../server/src/openapi/answer-schemas.ts'
 import { stringify } from 'yaml'
-import { authoringApp, type AuthoringApp, type ConsoleAgent } from '../helpers/authoring-app.ts'
+import { authoringApps, type AuthoringApp, type ConsoleAgent } from '../helpers/authoring-app.ts'
 import { brokenConfig, headlineConfig } from '../helpers/config-documents.ts'
 import { testCredentials } from '../helpers/start-container.ts'
 
-let h: AuthoringApp | undefined
-afterEach(async () => {
-  await h?.close()
-  h = undefined
-})
-
-async function start(options: Parameters<typeof authoringApp>[0] = {}): Promise<AuthoringApp> {
-  h = await authoringApp(options)
-  return h
-}
+/** Each test's app, closed after it. */
+const start = authoringApps()
 
 /** The documented answer of a route: parsing keeps documented fields, so equal = described. */
 function expectDescribed(method: string, path: string, body: unknown): void {

@@ -1,19 +1,15 @@
 import supertest from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
-import { authoringApp, type AuthoringApp, type ConsoleAgent } from '../helpers/authoring-app.ts'
-import { testPassword } from '../helpers/authoring-app.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  authoringApps,
+  testPassword,
+  type AuthoringApp,
+  type ConsoleAgent,
+} from '../helpers/authoring-app.ts'
 import { headlineConfig } from '../helpers/config-documents.ts'
 
-let h: AuthoringApp | undefined
-afterEach(async () => {
-  await h?.close()
-  h = undefined
-})
-
-async function start(options: Parameters<typeof authoringApp>[0] = {}): Promise<AuthoringApp> {
-  h = await authoringApp(options)
-  return h
-}
+/** Each test's app, closed after it. */
+const start = authoringApps()
 
 /** Signs in a person with this role (added first). */
 async function person(app: AuthoringApp, name: string, role: 'editor' | 'viewer') {

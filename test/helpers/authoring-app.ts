@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Express } from 'express'
 import supertest from 'supertest'
+import { afterEach } from 'vitest'
 import { createApp } from '../../server/src/app.ts'
 import { CachedStore } from '../../server/src/cache/cached-store.ts'
 import { LiveConfig } from '../../server/src/config-versions/live-config.ts'
@@ -40,6 +41,24 @@ export interface AuthoringApp {
   /** Adds a console user with this role and password (through `addUser`, as the CLI does). */
   addUser: (name: string, role: Role, password?: string) => Promise<void>
   close: () => Promise<void>
+}
+
+/**
+ * For a test file: a `start` that builds an `authoringApp`, and an `afterEach` that closes the
+ * one the test started.
+ */
+export function authoringApps(): (
+  options?: Parameters<typeof authoringApp>[0],
+) => Promise<AuthoringApp> {
+  let current: AuthoringApp | undefined
+  afterEach(async () => {
+    await current?.close()
+    current = undefined
+  })
+  return async (options = {}) => {
+    current = await authoringApp(options)
+    return current
+  }
 }
 
 /** The password `addUser` gives when none is named. */
