@@ -5,6 +5,7 @@ import type { GoalSpec } from '../../server/src/measurement/goal-conversions.ts'
 import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import { advisoryKey } from '../../server/src/store/postgres/postgres-lock-keys.ts'
 import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
+import { serverEvent } from '../helpers/ingest-events.ts'
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
 
 /**
@@ -16,18 +17,7 @@ import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers
 
 /** A call as the pipeline makes it; ids are deterministic per message, whatever re-plans. */
 function call(fields: Partial<IngestEvent> & Pick<IngestEvent, 'type' | 'messageId'>): IngestEvent {
-  return {
-    channel: 'server',
-    source: 'test',
-    anonymousId: undefined,
-    userId: undefined,
-    traits: {},
-    company: undefined,
-    at: 1_000,
-    receivedAt: 1_000,
-    warnings: [],
-    ...fields,
-  }
+  return serverEvent(fields)
 }
 
 /** `Signed Up` is a goal of every experience the profile was shown. */

@@ -14,27 +14,13 @@ import {
 } from '../../../server/src/store/call-batch.ts'
 import { StoreConflictError } from '../../../server/src/store/store-conflict.ts'
 import { materializeTraits, traitsToTree } from '../../../server/src/traits/trait-tree.ts'
+import { serverEvent } from '../../helpers/ingest-events.ts'
 
 /*
  * The pipeline as a pure function, with no store: a snapshot in, writes and an answer out.
  */
 
-function event(fields: Partial<IngestEvent>): IngestEvent {
-  return {
-    type: 'identify',
-    channel: 'server',
-    source: 'key',
-    messageId: 'm1',
-    anonymousId: undefined,
-    userId: undefined,
-    traits: {},
-    company: undefined,
-    at: 1_000,
-    receivedAt: 1_000,
-    warnings: [],
-    ...fields,
-  }
-}
+const event = serverEvent
 
 /** The event as the call an engine runs: its message id, three fresh ids, and a goal if any. */
 function callOf(ingest: IngestEvent, goal?: GoalSpec): IngestCall {
@@ -74,7 +60,7 @@ describe('callRequestOf', () => {
       anonymousIds: ['a1'],
       userIds: ['u1'],
       accountKeys: ['id:c1', 'domain:acme.com'],
-      messageKey: 'key:m1',
+      messageKey: 'test:m1',
       suppressionKeys: [
         suppressionKey('userId', 'u1'),
         suppressionKey('anonymousId', 'a1'),
