@@ -107,24 +107,14 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
       expect(await store.read((reader) => everything(reader, by, key))).toEqual(plain)
     })
 
-    it('reads the admin lookup in one statement, BEGIN sent with it and COMMIT after the answer', async () => {
-      const view = await store.read(async (reader) => {
-        const id = await reader.profileIdByUserId('U')
+    const lookUp = (userId: string) =>
+      store.read(async (reader) => {
+        const id = await reader.profileIdByUserId(userId)
         return id === undefined ? undefined : readProfileView(reader, id)
       })
-      expect(view?.anonymousIds).toEqual(['A', 'B'])
-      expect(view?.account?.keys).toEqual(['id:acme', 'domain:acme.example'])
-      expect(view?.mergeLog).toHaveLength(3)
-      await new Promise((done) => setTimeout(done, 50))
-      expect(statements).toEqual([
-        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
-        'SELECT parley_profile_neighbourhood($1, $2) AS found',
-        'COMMIT',
-      ])
-    })
 
-    it('sends BEGIN and the first read to PostgreSQL in one write', async () => {
-      // What every socket of this process writes while the session runs, a string per write.
+    /** Runs `work`, recording what every socket of this process writes: a string per write. */
+    const socketWrites = async (work: () => Promise<unknown>): Promise<string[]> => {
       const writes: string[] = []
       const record = (method: '_write' | '_writev') => {
         const original = Reflect.get(Socket.prototype, method) as (...args: unknown[]) => unknown
@@ -138,18 +128,58 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
       }
       const restore = [record('_write'), record('_writev')]
       try {
-        const view = await store.read(async (reader) => {
-          const id = await reader.profileIdByUserId('U')
-          return id === undefined ? undefined : readProfileView(reader, id)
-        })
-        expect(view?.userId).toBe('U')
+        await work()
       } finally {
         for (const undo of restore) undo()
       }
+      return writes
+    }
+
+    it('reads the admin lookup in one statement, BEGIN sent with it and COMMIT after the answer', async () => {
+      const view = await lookUp('U')
+      expect(view?.anonymousIds).toEqual(['A', 'B'])
+      expect(view?.account?.keys).toEqual(['id:acme', 'domain:acme.example'])
+      expect(view?.mergeLog).toHaveLength(3)
+      expect(statements).toEqual([
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        'SELECT parley_profile_neighbourhood($1, $2) AS found',
+      ])
+      // Nobody takes the connection: its COMMIT goes out on its own, within the 20 ms bound.
+      await new Promise((done) => setTimeout(done, 60))
+      expect(statements.at(-1)).toBe('COMMIT')
+    })
+
+    it('sends BEGIN and the first read to PostgreSQL in one write', async () => {
+      const writes = await socketWrites(async () => expect((await lookUp('U'))?.userId).toBe('U'))
       // This store's connections are new, so each statement's text goes out once, when parsed.
       const begin = writes.filter((write) => write.includes('BEGIN ISOLATION LEVEL REPEATABLE'))
       expect(begin).toHaveLength(1)
       expect(begin[0]).toContain('parley_profile_neighbourhood')
+    })
+
+    it("sends a finished read's COMMIT in the same write as the connection's next read", async () => {
+      // The set-up's change notification goes out on its own time: let it go first.
+      await new Promise((done) => setTimeout(done, 100))
+      await lookUp('U')
+      const writes = await socketWrites(async () => expect((await lookUp('U'))?.userId).toBe('U'))
+      // One write: the COMMIT, then BEGIN and the read (parsed already, so sent by name).
+      expect(writes).toHaveLength(1)
+      expect(writes[0]).toMatch(/^Q\0{3}.COMMIT\0B/su)
+      expect(statements).toEqual([
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        'SELECT parley_profile_neighbourhood($1, $2) AS found',
+        'COMMIT',
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        'SELECT parley_profile_neighbourhood($1, $2) AS found',
+      ])
+    })
+
+    it('writes and prunes on a connection whose read left its COMMIT owing', async () => {
+      await lookUp('U')
+      // Both would fail inside the read's READ ONLY transaction.
+      await store.transaction((tx) => tx.putProfile(newProfile('p3', 'V', 3)))
+      expect(await store.pruneMessages(Date.now())).toBe(0)
+      expect((await lookUp('V'))?.id).toBe('p3')
     })
 
     it('sends nothing, not even BEGIN, for a read session that reads nothing', async () => {

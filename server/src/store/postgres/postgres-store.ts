@@ -12,6 +12,7 @@ import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { plannerOf } from '../../pipeline/plan-call.ts'
 import { PostgresCallGroups } from './postgres-call-groups.ts'
+import { DeferredCommits } from './postgres-deferred-commits.ts'
 import { postgresWriter, type Sql } from './postgres-queries.ts'
 import { prefetchingReader } from './postgres-read-session.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
@@ -63,6 +64,7 @@ export class PostgresStore implements Store {
   readonly #notifier: PostgresNotifier
   readonly #maxAttempts: number
   readonly #groups: PostgresCallGroups
+  readonly #deferredCommits = new DeferredCommits()
   /** Settings of a migration's own connection: no statement limit, as a migration may be long. */
   readonly #migrationClient: pg.ClientConfig
 
@@ -96,7 +98,7 @@ export class PostgresStore implements Store {
     this.#notifier = new PostgresNotifier({
       from: this.#instanceId,
       send: async (payload) => {
-        await this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, payload])
+        await this.#session((sql) => sql.rows('SELECT pg_notify($1, $2)', [this.#channel, payload]))
       },
       onError: (error) => onBackgroundError(error, 'change notifier'),
     })
@@ -171,12 +173,12 @@ export class PostgresStore implements Store {
   /**
    * Reads in one REPEATABLE READ snapshot (a view never mixes two commits), in as few round trips
    * as the reads allow: BEGIN goes out with the first statement, a profile found by a user id or
-   * a device comes with its neighbourhood (`postgres-read-session.ts`), and the answer does not
-   * wait for the COMMIT of the read-only transaction (the connection returns to the pool once it
-   * is done).
+   * a device comes with its neighbourhood (`postgres-read-session.ts`), and the read-only
+   * transaction's COMMIT is held back to leave with the connection's next statement
+   * (`postgres-deferred-commits.ts`): the answer never waits for it.
    */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
-    return this.#session(async (sql, afterwards) => {
+    return this.#session(async (sql, leaveOpen) => {
       let begun = false
       const begin = () => {
         if (begun) return
@@ -192,7 +194,7 @@ export class PostgresStore implements Store {
         commit: () => sql.commit(),
       }
       const result = await fn(prefetchingReader(lazy))
-      if (begun) afterwards(sql.commit())
+      if (begun) leaveOpen()
       return result
     }).catch((error: unknown) => {
       throw toStoreError(error)
@@ -205,7 +207,7 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     try {
-      await this.#pool.query('SELECT 1')
+      await this.#session((sql) => sql.rows('SELECT 1', []))
     } catch (error) {
       throw toStoreError(error)
     }
@@ -219,8 +221,9 @@ export class PostgresStore implements Store {
 
   async pruneMessages(before: number): Promise<number> {
     try {
-      const result = await this.#pool.query('DELETE FROM messages WHERE received_at < $1', [before])
-      return result.rowCount ?? 0
+      return await this.#session((sql) =>
+        sql.count('DELETE FROM messages WHERE received_at < $1', [before]),
+      )
     } catch (error) {
       throw toStoreError(error)
     }
@@ -229,6 +232,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.#notifier.close()
     await this.#listener.stop()
+    this.#deferredCommits.clear()
     if (!this.#pool.ended) await this.#pool.end()
   }
 
@@ -254,14 +258,16 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `work` on one pooled connection. On failure it rolls back whatever is open; a
-   * connection that failed as a connection is destroyed rather than handed to the next caller.
+   * Runs `work` on one pooled connection: the only way this engine takes one, so a COMMIT a
+   * finished read left owing (`leaveOpen`) always goes out ahead of the connection's next
+   * statement, in the same write. On failure it rolls back whatever is open; a connection that
+   * failed as a connection is destroyed rather than handed to the next caller.
    */
   async #session<T>(
     work: (
       sql: Sql,
-      /** Work the answer need not wait for: the connection is released once it settles. */
-      afterwards: (pending: Promise<unknown>) => void,
+      /** The read-only transaction is done: its COMMIT may wait for the connection's next use. */
+      leaveOpen: () => void,
     ) => Promise<T>,
   ): Promise<T> {
     const client = await this.#pool.connect()
@@ -273,40 +279,30 @@ export class PostgresStore implements Store {
     }
     client.on('error', onSocketError)
     const together = sendsTogether(client)
-    const sql: Sql = {
-      rows: async (text, params, plan) =>
-        (await (together(), client.query<Row>(statement(text, params, plan)))).rows,
-      count: async (text, params, plan) =>
-        (await (together(), client.query(statement(text, params, plan)))).rowCount ?? 0,
-      commit: async () =>
-        (await (together(), client.query(statement('COMMIT', [], 'cached')))).command === 'COMMIT',
+    const send = (text: string, params: unknown[] | undefined, plan?: 'cached') => {
+      together()
+      this.#deferredCommits.settle(client)
+      return client.query<Row>(statement(text, params, plan))
     }
-    let pending: Promise<unknown> | undefined
-    const release = () => {
-      client.off('error', onSocketError)
-      client.release(broken)
+    const sql: Sql = {
+      rows: async (text, params, plan) => (await send(text, params, plan)).rows,
+      count: async (text, params, plan) => (await send(text, params, plan)).rowCount ?? 0,
+      commit: async () => (await send('COMMIT', [], 'cached')).command === 'COMMIT',
     }
     try {
-      return await work(sql, (later) => {
-        pending = later
-      })
+      return await work(sql, () => this.#deferredCommits.defer(client))
     } catch (error) {
-      pending = undefined
       if (isConnectionFault(error)) broken = error as Error
       else {
+        this.#deferredCommits.settle(client)
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
           broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
         })
       }
       throw error
     } finally {
-      if (pending === undefined) release()
-      else {
-        pending.then(release, (error: unknown) => {
-          broken ??= error instanceof Error ? error : new Error('deferred work failed')
-          release()
-        })
-      }
+      client.off('error', onSocketError)
+      client.release(broken)
     }
   }
 }
