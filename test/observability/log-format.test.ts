@@ -49,8 +49,10 @@ describe('log format', () => {
   })
 
   it('is pretty in a real container when PARLEY_LOG_FORMAT=pretty, JSON by default', async () => {
-    const pretty = await startContainer({ PARLEY_LOG_FORMAT: 'pretty' })
-    const json = await startContainer()
+    const [pretty, json] = await Promise.all([
+      startContainer({ PARLEY_LOG_FORMAT: 'pretty' }),
+      startContainer(),
+    ])
     try {
       expect(pretty.output()).toMatch(
         /INFO: parley listening on port \d+ \{"service":"parley",.*"store":"sqlite"/,
@@ -64,7 +66,8 @@ describe('log format', () => {
     } finally {
       await Promise.all([pretty.stop(), json.stop()])
     }
-  })
+    // Two real processes start here: on a loaded machine that takes longer than a unit test.
+  }, 60_000)
 })
 
 const hasScript = spawnSync('script', ['--version']).status === 0
