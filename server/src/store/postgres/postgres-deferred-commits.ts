@@ -22,6 +22,9 @@ export class DeferredCommits {
 
   /** Leaves `client`'s finished read-only transaction open until its next statement. */
   defer(client: pg.ClientBase): void {
+    // Nothing is owed here (a session settles before its first statement); a stray timer must
+    // still not outlive its entry.
+    clearTimeout(this.#open.get(client))
     const timer = setTimeout(() => this.settle(client), this.#idleMs)
     timer.unref()
     this.#open.set(client, timer)
