@@ -15,6 +15,15 @@ describe('parsePostgresUrl', () => {
     ).toEqual({ connection: 'postgres://u:p@db:5433/parley?sslmode=require', schema: 'tenant_1' })
   })
 
+  it('keeps a Unix socket directory (`host=`) for the driver', () => {
+    expect(
+      parsePostgresUrl('postgres://parley@localhost/parley?host=/var/run/postgresql&schema=p'),
+    ).toEqual({
+      connection: 'postgres://parley@localhost/parley?host=%2Fvar%2Frun%2Fpostgresql',
+      schema: 'p',
+    })
+  })
+
   it('uses the public schema by default', () => {
     expect(parsePostgresUrl('postgresql://db/parley').schema).toBe('public')
   })
