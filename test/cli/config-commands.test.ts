@@ -162,7 +162,7 @@ describe('parley config import into a running container', () => {
       }
       await new Promise((done) => setTimeout(done, 20))
     }
-    expect(container.output()).toContain('personalisation config version 2 in force')
+    await container.waitForOutput('personalisation config version 2 in force')
   })
 })
 

@@ -11,6 +11,12 @@ export interface RunningContainer {
   dataDir: string
   /** Everything the process wrote to stdout and stderr so far. */
   output: () => string
+  /**
+   * Resolves once the output contains `text`; rejects with the output after `ms` (default
+   * 5,000). A log line reaches the test through a pipe, so it may arrive after an answer the
+   * process sent later.
+   */
+  waitForOutput: (text: string, ms?: number) => Promise<void>
   /** SIGTERM, wait for exit (SIGKILL after 10 s), remove the data directory unless `keepData`. */
   stop: (options?: { keepData?: boolean }) => Promise<number | null>
 }
@@ -86,6 +92,24 @@ export async function startContainer(
     process: child,
     dataDir,
     output: () => output,
+    waitForOutput: (text, ms = 5_000) =>
+      new Promise<void>((done, fail) => {
+        const check = () => {
+          if (!output.includes(text)) return
+          clearTimeout(timer)
+          child.stdout.off('data', check)
+          child.stderr.off('data', check)
+          done()
+        }
+        const timer = setTimeout(() => {
+          child.stdout.off('data', check)
+          child.stderr.off('data', check)
+          fail(new Error(`no ${JSON.stringify(text)} in ${ms} ms:\n${output}`))
+        }, ms)
+        child.stdout.on('data', check)
+        child.stderr.on('data', check)
+        check()
+      }),
     stop: async (options = {}) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)

@@ -81,7 +81,7 @@ describe('SIGTERM (real container process)', () => {
 
     const exited = exitOf(container)
     container.process.kill('SIGTERM')
-    await until(() => container.output().includes('shutting down'), 'the shutdown log line')
+    await container.waitForOutput('shutting down', 10_000)
     await expect(open(container.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
 
     client.socket.write(body.slice(half))
@@ -116,6 +116,7 @@ describe('SIGTERM (real container process)', () => {
     container.process.kill('SIGTERM')
     const { code } = await exited
     expect(code).toBe(1)
-    expect(container.output()).toContain('in-flight requests did not finish in time')
+    // 'exit' may come before the last of the output is read from its pipe.
+    await container.waitForOutput('in-flight requests did not finish in time')
   }, 40_000)
 })
