@@ -57,7 +57,6 @@ export function installGracefulShutdown(deps: ShutdownDeps): void {
   const shutdown = (signal: string) => {
     if (draining) return
     draining = true
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests')
     deps.onStop?.()
     for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close')
     const force = setTimeout(() => {
@@ -71,6 +70,7 @@ export function installGracefulShutdown(deps: ShutdownDeps): void {
       for (const socket of connections.keys()) closeIfIdle(socket)
     }, 100)
     sweep.unref()
+    // close() stops listening at once: said after it, the log line below is true when read.
     server.close(() => {
       clearInterval(sweep)
       deps
@@ -84,6 +84,7 @@ export function installGracefulShutdown(deps: ShutdownDeps): void {
           exit(1)
         })
     })
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests')
     for (const socket of connections.keys()) closeIfIdle(socket)
   }
   process.once('SIGTERM', () => shutdown('SIGTERM'))
