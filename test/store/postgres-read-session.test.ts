@@ -158,13 +158,14 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
     })
 
     it("sends a finished read's COMMIT in the same write as the connection's next read", async () => {
-      // The set-up's change notification goes out on its own time: let it go first.
-      await new Promise((done) => setTimeout(done, 100))
       await lookUp('U')
       const writes = await socketWrites(async () => expect((await lookUp('U'))?.userId).toBe('U'))
-      // One write: the COMMIT, then BEGIN and the read (parsed already, so sent by name).
-      expect(writes).toHaveLength(1)
-      expect(writes[0]).toMatch(/^Q\0{3}.COMMIT\0B/su)
+      // The COMMIT leaves in one write with the next statement's Bind (BEGIN, parsed already, is
+      // sent by name). That next statement is the read's, or the set-up's change notification
+      // when it takes the connection first: either way not a write of its own.
+      const withCommit = writes.filter((write) => write.includes('COMMIT'))
+      expect(withCommit).toHaveLength(1)
+      expect(withCommit[0]).toMatch(/^Q\0{3}.COMMIT\0B/su)
       expect(statements).toEqual([
         'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
         'SELECT parley_profile_neighbourhood($1, $2) AS found',
