@@ -146,6 +146,27 @@ describe('CachedStore', () => {
     expect(inner.sessions).toBe(2)
   })
 
+  it('reads a cold visitor’s device, profile and impressions in one session of the engine', async () => {
+    const inner = new CountingStore()
+    const store = new CachedStore(inner, { maxBytes: 1_000_000 })
+    await store.transaction(async (tx) => {
+      await tx.putProfile(newProfile('p1', 'user-1', 1))
+      await tx.linkAnonymousId('device-1', 'p1', 1)
+    })
+    const visitor = () =>
+      store.read(async (r) => {
+        const id = (await r.profileIdByAnonymousId('device-1')) ?? ''
+        return [await r.profile(id), await r.impressions(id)] as const
+      })
+    const [profile] = await visitor()
+    expect(profile?.id).toBe('p1')
+    expect(store.stats).toMatchObject({ hits: 0, misses: 3 })
+    expect(inner.sessions).toBe(1)
+    // All three kept: the same read again opens no session.
+    await visitor()
+    expect(inner.sessions).toBe(1)
+  })
+
   it('does not keep what a session read after a write committed', async () => {
     const store = await seeded()
     const read = store.read(async (r) => {

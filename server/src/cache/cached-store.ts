@@ -98,11 +98,11 @@ export class CachedStore implements Store {
   }
 
   /**
-   * Cached reads answer from the cache; the reads it does not keep (a user id's profile, devices,
-   * merge log, account keys…) share one read session of the engine, opened by the first of them
-   * and held until `fn` is done, so a lookup of everything about one profile is one session (one
-   * statement on PostgreSQL) instead of one per read. A miss reads in that session when one is
-   * open, else on its own.
+   * Cached reads answer from the cache; misses and the reads it does not keep (a user id's
+   * profile, devices, merge log, account keys…) share one read session of the engine, opened by
+   * the first of them and held until `fn` is done, so a lookup of everything about one profile is
+   * one session (one statement on PostgreSQL) instead of one per read. A read that the cache
+   * answers whole opens no session.
    */
   async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     if (this.#cache === undefined) return this.#inner.read(fn)
@@ -144,13 +144,11 @@ export class CachedStore implements Store {
       return hit as T
     }
     this.#misses += 1
-    // What a session reads is as old as the session: it may be kept only if nothing was
-    // invalidated since the session opened.
-    const epoch = session.openedAt ?? this.#epoch
-    const value = await (session.openedAt === undefined
-      ? this.#inner.read(load)
-      : session.run(this.#epoch, load))
-    if (value !== undefined && epoch === this.#epoch) this.#cache?.set(key, value)
+    // The first miss opens the session and the later ones share it: a cold visitor's profile,
+    // account and impressions cost one engine read, not one each. What a session reads is as
+    // old as the session: it may be kept only if nothing was invalidated since it opened.
+    const value = await session.run(this.#epoch, load)
+    if (value !== undefined && session.openedAt === this.#epoch) this.#cache?.set(key, value)
     return value
   }
 }
