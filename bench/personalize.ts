@@ -29,6 +29,7 @@ import {
 import { Personalizer } from '../server/src/personalization/personalizer.ts'
 import { identifyEvent } from '../server/src/pipeline/identify-event.ts'
 import { ingest } from '../server/src/pipeline/ingest.ts'
+import { visitorOfDevice } from '../server/src/routes/personalize-routes.ts'
 import { SqliteStore } from '../server/src/store/sqlite/sqlite-store.ts'
 import { newProfile } from '../server/src/profile/profile.ts'
 import { traitsToTree } from '../server/src/traits/trait-tree.ts'
@@ -197,12 +198,16 @@ async function personalizeInProcess(): Promise<void> {
     ['cache off', 0],
   ] as const) {
     const store = new CachedStore(new SqliteStore(file), { maxBytes })
+    const deps = { store, newId: randomUUID, clock: Date.now, personalization: personalizer }
+    // As the route does: the device and its visitor in one read, then the payload.
     const once = async () => {
-      const profileId = await store.read((reader) => reader.profileIdByAnonymousId('inproc-device'))
+      const { profileId, visitor } = await visitorOfDevice(deps, 'inproc-device')
+      if (profileId !== seeded.profileId) throw new Error('the device lost its profile')
       return personalizer.personalize(store, {
-        profileId: profileId ?? seeded.profileId,
+        profileId,
         page: pricing,
         userAgent: undefined,
+        ...(visitor === undefined ? {} : { visitor }),
       })
     }
     for (let i = 0; i < 3_000; i += 1) await once()

@@ -10,6 +10,7 @@ import { PersonalizationEngine } from '../../server/src/personalization/engine.t
 import { parsePersonalizationConfig } from '../../server/src/personalization/load-config.ts'
 import { Personalizer } from '../../server/src/personalization/personalizer.ts'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
+import type { Store } from '../../server/src/store/store.ts'
 
 export const adminToken = 'test-admin-token-0123456789'
 
@@ -23,11 +24,15 @@ export interface PersonalizationApp {
   close: () => Promise<void>
 }
 
-/** `env` adds or overrides settings (e.g. `PARLEY_BROWSER_WRITE_KEYS`). */
+/**
+ * `env` adds or overrides settings (e.g. `PARLEY_BROWSER_WRITE_KEYS`); `wrapEngine` wraps the
+ * SQLite store under the cache (to watch what reaches it). Default: the store itself.
+ */
 export function personalizationApp(
   yaml: string,
   start = Date.parse('2026-06-01T12:00:00Z'),
   env: Record<string, string> = {},
+  wrapEngine: (engine: Store) => Store = (engine) => engine,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'parley-personalize-'))
   const config = loadConfig({
@@ -43,7 +48,9 @@ export function personalizationApp(
   let next = 0
   const newId = () => `id-${String((next += 1)).padStart(4, '0')}`
   const engine = new PersonalizationEngine(parsePersonalizationConfig(yaml, 'test.yaml'))
-  const store = new CachedStore(new SqliteStore(join(dir, 'parley.db')), { maxBytes: 1_000_000 })
+  const store = new CachedStore(wrapEngine(new SqliteStore(join(dir, 'parley.db'))), {
+    maxBytes: 1_000_000,
+  })
   const app = createApp({
     config,
     store,

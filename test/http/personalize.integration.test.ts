@@ -1,5 +1,6 @@
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Store } from '../../server/src/store/store.ts'
 import {
   adminToken,
   personalizationApp,
@@ -253,6 +254,34 @@ describe('POST /v1/personalize', () => {
       .send({ anonymousId: 'fresh-device-1', page: { path: '/features' } })
       .expect(200)
     expect(again.body).toEqual(response.body)
+  })
+
+  it('reads a known device and what personalising needs of its profile in one read session', async () => {
+    let sessions = 0
+    // Counts the read sessions that reach the engine below the profile cache.
+    const counting = (engine: Store): Store =>
+      new Proxy(engine, {
+        get(target, key) {
+          if (key === 'read') {
+            return (fn: Parameters<Store['read']>[0]) => {
+              sessions += 1
+              return target.read(fn)
+            }
+          }
+          const value: unknown = Reflect.get(target, key, target)
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+        },
+      })
+    harness = personalizationApp(config, undefined, {}, counting)
+    const agent = request.agent(harness.app)
+    await identifyAnn(agent)
+    sessions = 0
+    const response = await agent
+      .post('/v1/personalize')
+      .send({ page: { path: '/pricing' } })
+      .expect(200)
+    expect(response.body).toMatchObject({ userId: 'ann', segments: ['enterprise'] })
+    expect(sessions).toBe(1)
   })
 
   it('includes the user id for a known visitor', async () => {

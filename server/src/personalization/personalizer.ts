@@ -1,9 +1,11 @@
 import type { Enrichment } from '../enrichment/enrichment.ts'
+import type { Impression } from '../measurement/exposure.ts'
 import type { GoalSpec } from '../measurement/goal-conversions.ts'
 import type { GoalSource } from '../pipeline/ingest.ts'
+import type { Account, Profile } from '../profile/profile.ts'
 import type { JsonObject } from '../traits/json.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
-import type { Store } from '../store/store.ts'
+import type { Store, StoreReader } from '../store/store.ts'
 import { buildContext } from './build-context.ts'
 import { countsConversions } from './compile-config.ts'
 import type { PersonalizationEngine } from './engine.ts'
@@ -18,6 +20,29 @@ export interface PersonalizeRequest {
   enrichment?: Enrichment
   /** Provider traits already known for a company domain. */
   firmographics?: (domain: string) => JsonObject | undefined
+  /**
+   * What the caller already read of this profile in a read of its own (`readVisitor`), so the
+   * request needs no read session of its own. Default: read it now.
+   */
+  visitor?: Visitor
+}
+
+/** What personalising reads of a profile: itself (absent once erased), its account, its impressions. */
+export interface Visitor {
+  profile: Profile | undefined
+  account: Account | undefined
+  impressions: Impression[]
+}
+
+/** Reads what personalising `profileId` needs, inside the caller's read. */
+export async function readVisitor(reader: StoreReader, profileId: string): Promise<Visitor> {
+  const profile = await reader.profile(profileId)
+  const accountId = profile?.account?.id ?? null
+  return {
+    profile,
+    account: accountId === null ? undefined : await reader.account(accountId),
+    impressions: profile === undefined ? [] : await reader.impressions(profileId),
+  }
 }
 
 /** A decision for a profile, with the user id the payload carries. */
@@ -64,15 +89,8 @@ export class Personalizer implements GoalSource {
    */
   async personalize(store: Store, request: PersonalizeRequest): Promise<PersonalizeResult> {
     const { profileId } = request
-    const { profile, account, impressions } = await store.read(async (reader) => {
-      const found = await reader.profile(profileId)
-      const accountId = found?.account?.id ?? null
-      return {
-        profile: found,
-        account: accountId === null ? undefined : await reader.account(accountId),
-        impressions: found === undefined ? [] : await reader.impressions(profileId),
-      }
-    })
+    const { profile, account, impressions } =
+      request.visitor ?? (await store.read((reader) => readVisitor(reader, profileId)))
     const now = this.#clock()
     const ctx = buildContext({
       profile,

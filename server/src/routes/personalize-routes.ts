@@ -13,10 +13,10 @@ import { chain } from '../http/handler-chain.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { junkIdReason } from '../identity/junk-ids.ts'
 import type { ExperienceDecision } from '../personalization/evaluate.ts'
-import type { Personalizer } from '../personalization/personalizer.ts'
+import { readVisitor, type Personalizer, type Visitor } from '../personalization/personalizer.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
 import { identifyEvent } from '../pipeline/identify-event.ts'
-import { ingest } from '../pipeline/ingest.ts'
+import { ingest, type IngestDeps } from '../pipeline/ingest.ts'
 import { isJsonObject, type JsonObject } from '../traits/json.ts'
 
 /** The personalisation part of a browser answer. */
@@ -55,7 +55,7 @@ export function personalizeRoutes(router: IRouter, deps: PersonalizeDeps): void 
         : undefined
     const fromCookie = readAnonymousCookie(req, deps.config.cookieSecrets)
     const anonymousId = fromBody ?? fromCookie ?? deps.newId()
-    const profileId = await profileOfDevice(deps, anonymousId)
+    const { profileId, visitor } = await visitorOfDevice(deps, anonymousId)
     const page = pageInfo(body.page ?? {}, body.context ?? {})
     // The client address is worked out (trusted proxies, X-Forwarded-For) only to be enriched.
     const enrichment =
@@ -69,6 +69,7 @@ export function personalizeRoutes(router: IRouter, deps: PersonalizeDeps): void 
       req,
       body.context,
       enrichment,
+      visitor,
     )
     // A read: the cookie is written only when it does not hold this id yet (page calls refresh it).
     if (fromCookie !== anonymousId) {
@@ -85,7 +86,8 @@ export function personalizeRoutes(router: IRouter, deps: PersonalizeDeps): void 
 /**
  * The payload for a profile on a page, for the browser answers (`/v1/personalize`, and identify,
  * page and group). The device class comes from `context.userAgent`, else the request's header;
- * `enrichment` is what the request's address told (see `enrichRequest`).
+ * `enrichment` is what the request's address told (see `enrichRequest`); `visitor` what the
+ * caller already read of the profile (default: read now).
  */
 export async function personalizeFor(
   deps: PersonalizeDeps,
@@ -94,6 +96,7 @@ export async function personalizeFor(
   req: Request,
   context: JsonObject | undefined,
   enrichment: Enrichment | undefined,
+  visitor?: Visitor,
 ): Promise<PayloadFields & { userId: string | null }> {
   if (profileId === '') return { userId: null, segments: [], experiences: [] }
   const userAgent =
@@ -103,6 +106,7 @@ export async function personalizeFor(
     profileId,
     page,
     userAgent,
+    ...(visitor === undefined ? {} : { visitor }),
     ...(enrichment === undefined || enricher === undefined
       ? {}
       : { enrichment, firmographics: (domain: string) => enricher.companyTraits(domain) }),
@@ -111,15 +115,26 @@ export async function personalizeFor(
 }
 
 /**
- * The profile behind a device. A device seen for the first time gets its profile now, through
- * the pipeline like any call, so its buckets hang on the profile id from the first answer on.
+ * The profile behind a device and, for a known device, what personalising reads of it, in one
+ * read session (on PostgreSQL the device's lookup brings its profile and account in the same
+ * statement, and the session costs one BEGIN). A device seen for the first time gets its profile
+ * now, through the pipeline like any call, so its buckets hang on the profile id from the first
+ * answer on; that new profile is read when personalised.
  */
-async function profileOfDevice(deps: PersonalizeDeps, anonymousId: string): Promise<string> {
-  const known = await deps.store.read((reader) => reader.profileIdByAnonymousId(anonymousId))
+export async function visitorOfDevice(
+  deps: IngestDeps & { clock: () => number },
+  anonymousId: string,
+): Promise<{ profileId: string; visitor?: Visitor }> {
+  const known = await deps.store.read(async (reader) => {
+    const profileId = await reader.profileIdByAnonymousId(anonymousId)
+    return profileId === undefined
+      ? undefined
+      : { profileId, visitor: await readVisitor(reader, profileId) }
+  })
   if (known !== undefined) return known
   const result = await ingest(
     identifyEvent({ channel: 'browser', source: 'browser', anonymousId, at: deps.clock() }),
     deps,
   )
-  return result.profileId
+  return { profileId: result.profileId }
 }
