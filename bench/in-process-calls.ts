@@ -11,13 +11,13 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Store } from '../server/src/store/store.ts'
+import { demoPersonalizer, rootLoader } from './lib/root-modules.ts'
 
 const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..'))
 const seconds = Number(process.env.PARLEY_BENCH_SECONDS ?? 3)
 const inFlight = 32
-const load = (path: string) => import(pathToFileURL(join(root, 'server/src', path)).href)
+const load = rootLoader(root)
 
 // Before issue 10 the engine lived at store/sqlite-store.ts.
 const storePath = existsSync(join(root, 'server/src/store/sqlite/sqlite-store.ts'))
@@ -32,15 +32,6 @@ const { ingest } = (await load(
 const { identifyEvent } = (await load(
   'pipeline/identify-event.ts',
 )) as typeof import('../server/src/pipeline/identify-event.ts')
-const { Personalizer } = (await load(
-  'personalization/personalizer.ts',
-)) as typeof import('../server/src/personalization/personalizer.ts')
-const { PersonalizationEngine } = (await load(
-  'personalization/engine.ts',
-)) as typeof import('../server/src/personalization/engine.ts')
-const { readPersonalizationConfig } = (await load(
-  'personalization/load-config.ts',
-)) as typeof import('../server/src/personalization/load-config.ts')
 
 /** Runs `call` with `inFlight` calls at a time for `seconds`; calls/s and CPU µs per call. */
 async function drive(call: (n: number) => Promise<unknown>): Promise<[number, number]> {
@@ -93,10 +84,7 @@ try {
     ),
   )
   if (ids.some((id) => id === undefined)) throw new Error('a seeded user has no profile')
-  const personalizer = new Personalizer(
-    new PersonalizationEngine(readPersonalizationConfig(join(root, 'config/parley.demo.yaml'))),
-    Date.now,
-  )
+  const personalizer = await demoPersonalizer(root)
   const page = { url: 'https://shop.test/pricing', path: '/pricing' }
   const personalize = (n: number) =>
     personalizer.personalize(store, {

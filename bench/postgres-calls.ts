@@ -10,14 +10,16 @@
  *
  * Mixes: `identify` (a new user and device each call, company traits of 256 companies, as
  * `scale-out.ts` sends), `page` (a page view of a known device, no user id), `track` (an event of
- * a known device), `lookup` (`GET /v1/admin/profiles/lookup?userId=` without HTTP).
+ * a known device), `lookup` (`GET /v1/admin/profiles/lookup?userId=` without HTTP),
+ * `personalize` (`POST /v1/personalize` for a known device without HTTP or profile cache: the
+ * route's reads and the payload, with the demo config).
  */
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { IngestEvent } from '../server/src/pipeline/ingest-event.ts'
 import type { Store } from '../server/src/store/store.ts'
+import { demoPersonalizer, rootLoader } from './lib/root-modules.ts'
 import { createTestSchema } from '../test/helpers/postgres.ts'
 import { backendPids, cpuBetween, cpuByPid } from './lib/process-cpu.ts'
 
@@ -27,7 +29,7 @@ const inFlight = Number(process.env.PARLEY_BENCH_IN_FLIGHT ?? 32)
 const mixes = (process.env.PARLEY_BENCH_MIXES ?? 'identify,page,track,lookup').split(',')
 const seeded = 500
 const appName = `parley-bench-${process.pid}`
-const load = (path: string) => import(pathToFileURL(join(root, 'server/src', path)).href)
+const load = rootLoader(root)
 
 // Count every statement the engine sends, whatever pg the root resolves.
 const pg = createRequire(join(root, 'package.json'))('pg') as typeof import('pg')
@@ -50,6 +52,12 @@ const { readNamedProfile } = (await load(
 const { readProfileView } = (await load(
   'profile/profile-view.ts',
 )) as typeof import('../server/src/profile/profile-view.ts')
+// Older roots read the device and then the visitor in two sessions, without this function.
+const { visitorOfDevice } = (await load('routes/personalize-routes.ts')) as Partial<
+  typeof import('../server/src/routes/personalize-routes.ts')
+>
+const personalizer = await demoPersonalizer(root)
+const pricing = { url: 'https://www.example.com/pricing?utm_medium=cpc', path: '/pricing' }
 
 const seedUser = (n: number) => `bench-user-${n}`
 const seedDevice = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
@@ -106,6 +114,25 @@ const calls: Record<string, (store: Store, n: number) => Promise<unknown>> = {
     }),
   track: (store, n) =>
     onSeededDevice(store, n, { type: 'track', event: 'Clicked CTA', properties: { plan: 'pro' } }),
+  personalize: async (store, n) => {
+    const anonymousId = seedDevice(n % seeded)
+    if (visitorOfDevice === undefined) {
+      const profileId = await store.read((r) => r.profileIdByAnonymousId(anonymousId))
+      return personalizer.personalize(store, {
+        profileId: profileId ?? '',
+        page: pricing,
+        userAgent: undefined,
+      })
+    }
+    const deps = { store, newId: randomUUID, clock: Date.now }
+    const { profileId, visitor } = await visitorOfDevice(deps, anonymousId)
+    return personalizer.personalize(store, {
+      profileId,
+      page: pricing,
+      userAgent: undefined,
+      ...(visitor === undefined ? {} : { visitor }),
+    })
+  },
   lookup: (store, n) =>
     readNamedProfile(store, { userId: seedUser(n % seeded) }, readProfileView).then((view) => {
       if (view.userId !== seedUser(n % seeded)) throw new Error('the lookup found someone else')
