@@ -52,6 +52,27 @@ function start(): PersonalizationApp {
   return harness
 }
 
+/** Counts the read sessions that reach the engine below the profile cache. */
+function engineReads(): { sessions: number; wrap: (engine: Store) => Store } {
+  const counter = {
+    sessions: 0,
+    wrap: (engine: Store): Store =>
+      new Proxy(engine, {
+        get(target, key) {
+          if (key === 'read') {
+            return (fn: Parameters<Store['read']>[0]) => {
+              counter.sessions += 1
+              return target.read(fn)
+            }
+          }
+          const value: unknown = Reflect.get(target, key, target)
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+        },
+      }),
+  }
+  return counter
+}
+
 const report = (h: PersonalizationApp, id: string) =>
   request(h.app)
     .get(`/v1/admin/experiences/${id}/report`)
@@ -86,6 +107,26 @@ describe('POST /v1/web/identify with personalisation', () => {
     })
     // The slot whose attribute is missing is hidden, and no raw trait rides along.
     expect(JSON.stringify(response.body)).not.toMatch(/ann@acme\.com|hero-cta|5000/)
+  })
+
+  it('builds the identify and page answers’ payload from the call itself, with no read after it', async () => {
+    const reads = engineReads()
+    harness = personalizationApp(config, undefined, {}, reads.wrap)
+    const agent = request.agent(harness.app)
+    // The identify writes Ann's company account, so its result carries it.
+    const identified = await identifyAnn(agent)
+    expect(identified.body).toMatchObject({ segments: ['enterprise'] })
+    expect(reads.sessions).toBe(0)
+    // A page view reads no account: the payload reads that one alone (then kept by the cache).
+    const page = () =>
+      agent
+        .post('/v1/web/page')
+        .send({ properties: { url: 'https://site.test/pricing', path: '/pricing' } })
+        .expect(200)
+    expect((await page()).body).toMatchObject({ segments: ['enterprise', 'pricing-fan'] })
+    expect(reads.sessions).toBe(1)
+    expect((await page()).body).toMatchObject({ segments: ['enterprise', 'pricing-fan'] })
+    expect(reads.sessions).toBe(1)
   })
 
   it('counts the impression and a goal reached within 7 days in the report', async () => {
@@ -257,31 +298,17 @@ describe('POST /v1/personalize', () => {
   })
 
   it('reads a known device and what personalising needs of its profile in one read session', async () => {
-    let sessions = 0
-    // Counts the read sessions that reach the engine below the profile cache.
-    const counting = (engine: Store): Store =>
-      new Proxy(engine, {
-        get(target, key) {
-          if (key === 'read') {
-            return (fn: Parameters<Store['read']>[0]) => {
-              sessions += 1
-              return target.read(fn)
-            }
-          }
-          const value: unknown = Reflect.get(target, key, target)
-          return typeof value === 'function' ? (value as () => unknown).bind(target) : value
-        },
-      })
-    harness = personalizationApp(config, undefined, {}, counting)
+    const reads = engineReads()
+    harness = personalizationApp(config, undefined, {}, reads.wrap)
     const agent = request.agent(harness.app)
     await identifyAnn(agent)
-    sessions = 0
+    reads.sessions = 0
     const response = await agent
       .post('/v1/personalize')
       .send({ page: { path: '/pricing' } })
       .expect(200)
     expect(response.body).toMatchObject({ userId: 'ann', segments: ['enterprise'] })
-    expect(sessions).toBe(1)
+    expect(reads.sessions).toBe(1)
   })
 
   it('includes the user id for a known visitor', async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { identifyEvent } from '../../server/src/pipeline/identify-event.ts'
+import { ingest } from '../../server/src/pipeline/ingest.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import type { StoreFactory } from './store-contract.ts'
 
@@ -97,6 +99,30 @@ export function describeMeasurementContract(engine: string, factory: StoreFactor
       })
       expect(await store.read((r) => r.impressions('gone'))).toEqual([])
       expect(await store.read((r) => r.experienceCounts('e', 'g', 7 * day))).toEqual([])
+      await (factory.dispose ?? ((s: Store) => s.close()))(store)
+    })
+
+    it('answers a call that asks for its visitor with the profile it wrote and its impressions', async () => {
+      const store = await factory.open()
+      let next = 0
+      const deps = {
+        store,
+        newId: () => `00000000-0000-4000-8000-${String((next += 1)).padStart(12, '0')}`,
+      }
+      const call = (at: number) =>
+        identifyEvent({
+          channel: 'browser',
+          source: 'test',
+          anonymousId: 'device-1',
+          userId: 'ann',
+          at,
+        })
+      const first = await ingest(call(10), deps)
+      expect(first).not.toHaveProperty('visitor')
+      await store.transaction((tx) => tx.recordImpression(impression(first.profileId, 'a', 20)))
+      const { visitor } = await ingest(call(30), deps, { withVisitor: true })
+      expect(visitor?.profile).toEqual(await store.read((r) => r.profile(first.profileId)))
+      expect(visitor?.impressions).toEqual([impression(first.profileId, 'a', 20)])
       await (factory.dispose ?? ((s: Store) => s.close()))(store)
     })
 

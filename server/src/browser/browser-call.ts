@@ -10,6 +10,7 @@ import { writeAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { clientAddress } from '../http/client-address.ts'
 import { checkUserHash, type VerificationSettings } from '../identity/check-verification.ts'
 import type { IngestEvent, IngestResult } from '../pipeline/ingest-event.ts'
+import { ingest } from '../pipeline/ingest.ts'
 import { isJsonObject } from '../traits/json.ts'
 import { personalizeFor, type PersonalizeDeps } from '../routes/personalize-routes.ts'
 
@@ -92,6 +93,18 @@ export async function readBrowserCall(
 }
 
 /**
+ * Runs a browser call through the pipeline. Identify, page and group answers carry a payload,
+ * so their result carries the profile as the call left it, which the payload then needs no
+ * read for.
+ */
+export function ingestBrowserCall(
+  deps: PersonalizeDeps,
+  { event }: BrowserCall,
+): Promise<IngestResult> {
+  return ingest(event, deps, { withVisitor: payloadTypes.includes(event.type) })
+}
+
+/**
  * After the pipeline: (re)sets the anonymous-id cookie and, on identify, page and group, adds the
  * payload for the profile as it is after the call.
  */
@@ -122,6 +135,7 @@ export async function answerBrowserCall(
     req,
     context,
     enrichment,
+    result.visitor,
   )
   return { ...answer, segments: payload.segments, experiences: payload.experiences }
 }

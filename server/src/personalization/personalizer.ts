@@ -1,11 +1,13 @@
 import type { Enrichment } from '../enrichment/enrichment.ts'
-import type { Impression } from '../measurement/exposure.ts'
 import type { GoalSpec } from '../measurement/goal-conversions.ts'
 import type { GoalSource } from '../pipeline/ingest.ts'
-import type { Account, Profile } from '../profile/profile.ts'
+import {
+  readPersonalizedVisitor,
+  type PersonalizedVisitor,
+} from '../profile/personalized-visitor.ts'
 import type { JsonObject } from '../traits/json.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
-import type { Store, StoreReader } from '../store/store.ts'
+import type { Store } from '../store/store.ts'
 import { buildContext } from './build-context.ts'
 import { countsConversions } from './compile-config.ts'
 import type { PersonalizationEngine } from './engine.ts'
@@ -21,28 +23,11 @@ export interface PersonalizeRequest {
   /** Provider traits already known for a company domain. */
   firmographics?: (domain: string) => JsonObject | undefined
   /**
-   * What the caller already read of this profile in a read of its own (`readVisitor`), so the
-   * request needs no read session of its own. Default: read it now.
+   * What the caller already has of this profile: read in a read of its own
+   * (`readPersonalizedVisitor`), or as the call it just made left it (`IngestResult.visitor`).
+   * Default: read it now.
    */
-  visitor?: Visitor
-}
-
-/** What personalising reads of a profile: itself (absent once erased), its account, its impressions. */
-export interface Visitor {
-  profile: Profile | undefined
-  account: Account | undefined
-  impressions: Impression[]
-}
-
-/** Reads what personalising `profileId` needs, inside the caller's read. */
-export async function readVisitor(reader: StoreReader, profileId: string): Promise<Visitor> {
-  const profile = await reader.profile(profileId)
-  const accountId = profile?.account?.id ?? null
-  return {
-    profile,
-    account: accountId === null ? undefined : await reader.account(accountId),
-    impressions: profile === undefined ? [] : await reader.impressions(profileId),
-  }
+  visitor?: PersonalizedVisitor
 }
 
 /** A decision for a profile, with the user id the payload carries. */
@@ -89,8 +74,13 @@ export class Personalizer implements GoalSource {
    */
   async personalize(store: Store, request: PersonalizeRequest): Promise<PersonalizeResult> {
     const { profileId } = request
-    const { profile, account, impressions } =
-      request.visitor ?? (await store.read((reader) => readVisitor(reader, profileId)))
+    const { profile, impressions, ...known } =
+      request.visitor ?? (await store.read((reader) => readPersonalizedVisitor(reader, profileId)))
+    // A call's result carries the account only when the call read or wrote it.
+    const accountId = profile?.account?.id ?? null
+    const account =
+      known.account ??
+      (accountId === null ? undefined : await store.read((reader) => reader.account(accountId)))
     const now = this.#clock()
     const ctx = buildContext({
       profile,

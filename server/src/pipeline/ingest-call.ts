@@ -16,6 +16,11 @@ export interface IngestCall {
   ids: readonly string[]
   /** The goal this call reaches (a track event the config names as a goal), if any. */
   goal: GoalSpec | undefined
+  /**
+   * Whether the result carries the profile as the call left it (`IngestResult.visitor`), for a
+   * browser answer's payload. Default: no.
+   */
+  withVisitor?: boolean
 }
 
 /** Most fresh ids one call's plan can use: a new profile, a rotated device id and an account. */

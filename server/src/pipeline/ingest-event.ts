@@ -1,6 +1,7 @@
 import type { InferredFacts, MergeKind } from '../profile/profile.ts'
 import type { JsonObject } from '../traits/json.ts'
 import type { Warning } from './warnings.ts'
+import type { PersonalizedVisitor } from '../profile/personalized-visitor.ts'
 
 /** The kinds of call, named as in the Segment spec. */
 export type EventType = 'identify' | 'group' | 'track' | 'page' | 'alias'
@@ -69,4 +70,9 @@ export interface IngestResult {
   warnings: Warning[]
   /** The identity changes the call made (the merge log's kinds), for the metrics. */
   merges: MergeKind[]
+  /**
+   * The profile as the call left it, with its impressions and (when the call read or wrote it)
+   * its account: only for a call that asked (`IngestCall.withVisitor`) and wrote.
+   */
+  visitor?: PersonalizedVisitor
 }

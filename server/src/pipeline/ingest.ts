@@ -25,8 +25,12 @@ export interface IngestDeps {
  * writes them as one batch. The promise resolves only after the commit, so a 2xx always means
  * "durable".
  */
-export function ingest(event: IngestEvent, deps: IngestDeps): Promise<IngestResult> {
-  return deps.store.runCall(ingestCallOf(event, deps))
+export function ingest(
+  event: IngestEvent,
+  deps: IngestDeps,
+  options: Pick<IngestCall, 'withVisitor'> = {},
+): Promise<IngestResult> {
+  return deps.store.runCall({ ...ingestCallOf(event, deps), ...options })
 }
 
 /** The call as data: its message id, the fresh ids its plan may take, the goal it reaches. */

@@ -6,7 +6,7 @@ import {
   suppressedResult,
   suppressionCandidates,
 } from '../privacy/check-suppression.ts'
-import type { StoredEvent } from '../profile/profile.ts'
+import type { Account, Profile, StoredEvent } from '../profile/profile.ts'
 import { recordVisit } from '../profile/visitor-stats.ts'
 import type { CallPlan, CallRequest, CallSnapshot, Planner, WriteOp } from '../store/call-batch.ts'
 import { applyTraits } from './apply-traits.ts'
@@ -56,7 +56,7 @@ export function callRequestOf(call: IngestCall): CallRequest {
     accountKeys,
     messageKey: `${event.source}:${call.messageId}`,
     suppressionKeys: suppressionCandidates(event).map((candidate) => candidate.key),
-    impressions: call.goal !== undefined,
+    impressions: call.goal !== undefined || call.withVisitor === true,
   }
 }
 
@@ -113,8 +113,11 @@ export function planCall(
     writes.push({ op: 'putProfile', profile })
     const stored = storedEventOf(event, profile.id, call.messageId)
     if (stored !== undefined) writes.push({ op: 'appendEvent', event: stored })
+    const impressions =
+      goal !== undefined || call.withVisitor === true
+        ? impressionsAfter(view, writes, profile.id)
+        : []
     if (goal !== undefined) {
-      const impressions = impressionsAfter(view, writes, profile.id)
       for (const conversion of goalConversions(impressions, profile.id, goal, event.at)) {
         writes.push({ op: 'recordConversion', conversion })
       }
@@ -132,6 +135,9 @@ export function planCall(
         merges: writes.flatMap((write) =>
           write.op === 'appendMergeLog' ? [write.entry.kind] : [],
         ),
+        ...(call.withVisitor === true
+          ? { visitor: { profile, account: accountAfter(view, writes, profile), impressions } }
+          : {}),
       },
     }
   } catch (error) {
@@ -162,6 +168,21 @@ function impressionsAfter(
       .filter((impression) => !held.has(impression.experienceId))
       .map((impression) => ({ ...impression, profileId })),
   ]
+}
+
+/**
+ * The profile's account as the call leaves it: the last one it wrote, else the snapshot's;
+ * `undefined` when the call neither read nor wrote it (a page view reads no account).
+ */
+function accountAfter(
+  view: SnapshotView,
+  writes: readonly WriteOp[],
+  profile: Profile,
+): Account | undefined {
+  const id = profile.account?.id ?? null
+  if (id === null) return undefined
+  const written = writes.findLast((write) => write.op === 'putAccount' && write.account.id === id)
+  return written?.op === 'putAccount' ? written.account : view.account(id)
 }
 
 /** A retried message: answer as the first time would have, change nothing. */

@@ -1,12 +1,11 @@
 import type { IRouter, RequestHandler } from 'express'
 import type { CallType } from '../contract/event-schemas.ts'
 import { limits } from '../contract/limits.ts'
-import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
+import { answerBrowserCall, ingestBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { readAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { visitorRateLimit } from '../http/browser-guard.ts'
 import { chain } from '../http/handler-chain.ts'
 import { jsonBody } from '../http/json-body.ts'
-import { ingest } from '../pipeline/ingest.ts'
 import { withWarnings } from '../pipeline/warnings.ts'
 import type { PersonalizeDeps } from './personalize-routes.ts'
 
@@ -31,7 +30,7 @@ export function browserRoutes(router: IRouter, deps: PersonalizeDeps): void {
         path: '',
         fallbackAnonymousId: readAnonymousCookie(req, deps.config.cookieSecrets) ?? deps.newId(),
       })
-      const result = await ingest(read.event, deps)
+      const result = await ingestBrowserCall(deps, read)
       const fields = await answerBrowserCall(deps, read, result, req, res)
       res.json(withWarnings(fields, result.warnings))
     }

@@ -13,8 +13,12 @@ import { chain } from '../http/handler-chain.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { junkIdReason } from '../identity/junk-ids.ts'
 import type { ExperienceDecision } from '../personalization/evaluate.ts'
-import { readVisitor, type Personalizer, type Visitor } from '../personalization/personalizer.ts'
+import type { Personalizer } from '../personalization/personalizer.ts'
 import type { PageInfo } from '../pipeline/ingest-event.ts'
+import {
+  readPersonalizedVisitor,
+  type PersonalizedVisitor,
+} from '../profile/personalized-visitor.ts'
 import { identifyEvent } from '../pipeline/identify-event.ts'
 import { ingest, type IngestDeps } from '../pipeline/ingest.ts'
 import { isJsonObject, type JsonObject } from '../traits/json.ts'
@@ -96,7 +100,7 @@ export async function personalizeFor(
   req: Request,
   context: JsonObject | undefined,
   enrichment: Enrichment | undefined,
-  visitor?: Visitor,
+  visitor?: PersonalizedVisitor,
 ): Promise<PayloadFields & { userId: string | null }> {
   if (profileId === '') return { userId: null, segments: [], experiences: [] }
   const userAgent =
@@ -124,12 +128,12 @@ export async function personalizeFor(
 export async function visitorOfDevice(
   deps: IngestDeps & { clock: () => number },
   anonymousId: string,
-): Promise<{ profileId: string; visitor?: Visitor }> {
+): Promise<{ profileId: string; visitor?: PersonalizedVisitor }> {
   const known = await deps.store.read(async (reader) => {
     const profileId = await reader.profileIdByAnonymousId(anonymousId)
     return profileId === undefined
       ? undefined
-      : { profileId, visitor: await readVisitor(reader, profileId) }
+      : { profileId, visitor: await readPersonalizedVisitor(reader, profileId) }
   })
   if (known !== undefined) return known
   const result = await ingest(

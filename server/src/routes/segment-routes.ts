@@ -1,5 +1,5 @@
 import type { IRouter, Request, RequestHandler } from 'express'
-import { answerBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
+import { answerBrowserCall, ingestBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { browserKeyEdge, trackingRequestHeaders } from '../browser/browser-key-edge.ts'
 import { batchSchema, type CallType, type ParsedCall } from '../contract/event-schemas.ts'
 import { assertDepth, joinPath } from '../contract/inspect-json.ts'
@@ -82,7 +82,7 @@ export function segmentRoutes(router: IRouter, deps: PersonalizeDeps): void {
             fallbackAnonymousId:
               readAnonymousCookie(req, deps.config.cookieSecrets) ?? deps.newId(),
           })
-          const result = await ingest(read.event, deps)
+          const result = await ingestBrowserCall(deps, read)
           const answer = await answerBrowserCall(deps, read, result, req, res)
           res.json(withWarnings({ success: true, ...answer }, result.warnings))
           return

@@ -43,6 +43,25 @@ function writesOf(planned: ReturnType<typeof plan>['planned']) {
   return planned
 }
 
+/**
+ * A device's anonymous profile and a known user's, which a call naming both merges, with buckets
+ * on both sides: the user's in e1, the device's in e1 and e2.
+ */
+function mergingSnapshot(): CallSnapshot {
+  const impressions: Impression[] = [
+    { profileId: 'known', experienceId: 'e1', variation: 'A', control: false, at: 10 },
+    { profileId: 'anon', experienceId: 'e1', variation: 'B', control: false, at: 5 },
+    { profileId: 'anon', experienceId: 'e2', variation: 'A', control: true, at: 5 },
+  ]
+  return {
+    ...emptySnapshot(),
+    devices: [{ anonymousId: 'a1', profileId: 'anon' }],
+    users: [{ userId: 'u1', profileId: 'known' }],
+    profiles: [newProfile('anon', null, 1), newProfile('known', 'u1', 2)],
+    impressions,
+  }
+}
+
 describe('callRequestOf', () => {
   it('names the devices, user ids, company and email account keys, message and suppression keys', () => {
     const request = callRequestOf(
@@ -162,24 +181,13 @@ describe('planCall', () => {
   })
 
   it('counts a goal on the impressions the merged profile ends up with', () => {
-    const impressions: Impression[] = [
-      { profileId: 'known', experienceId: 'e1', variation: 'A', control: false, at: 10 },
-      { profileId: 'anon', experienceId: 'e1', variation: 'B', control: false, at: 5 },
-      { profileId: 'anon', experienceId: 'e2', variation: 'A', control: true, at: 5 },
-    ]
     const goal: GoalSpec = {
       name: 'Signed up',
       experienceIds: ['e1', 'e2'],
       windowMs: 10_000,
       paused: {},
     }
-    const snapshot = {
-      ...emptySnapshot(),
-      devices: [{ anonymousId: 'a1', profileId: 'anon' }],
-      users: [{ userId: 'u1', profileId: 'known' }],
-      profiles: [newProfile('anon', null, 1), newProfile('known', 'u1', 2)],
-      impressions,
-    }
+    const snapshot = mergingSnapshot()
     const call = event({ type: 'track', event: 'Signed up', anonymousId: 'a1', userId: 'u1' })
     const { writes } = writesOf(plan(snapshot, call, goal).planned)
     // The known user's bucket in e1 stands; the device's e2 moves over.
@@ -189,6 +197,63 @@ describe('planCall', () => {
       { profileId: 'known', experienceId: 'e1', goal: 'Signed up', at: 1_000 },
       { profileId: 'known', experienceId: 'e2', goal: 'Signed up', at: 1_000 },
     ])
+  })
+})
+
+describe('planCall with the visitor asked for (a browser answer)', () => {
+  const withVisitor = (ingest: IngestEvent): IngestCall => ({
+    ...callOf(ingest),
+    withVisitor: true,
+  })
+
+  it('reads impressions, and answers with the profile as written and the impressions it ends up with', () => {
+    const snapshot = mergingSnapshot()
+    const call = withVisitor(event({ type: 'page', anonymousId: 'a1', userId: 'u1' }))
+    const request = callRequestOf(call)
+    expect(request.impressions).toBe(true)
+    const { writes, result } = writesOf(planCall(snapshot, request, call))
+    const written = writes.find((write) => write.op === 'putProfile')
+    expect(result.visitor?.profile).toEqual(written?.op === 'putProfile' && written.profile)
+    expect(result.visitor?.profile?.visitor.pageViews).toBe(1)
+    // The known user's bucket in e1 stands; the device's e2 moves over.
+    expect(
+      result.visitor?.impressions.map((i) => [i.profileId, i.experienceId, i.variation]),
+    ).toEqual([
+      ['known', 'e1', 'A'],
+      ['known', 'e2', 'A'],
+    ])
+    expect(result.visitor?.account).toBeUndefined()
+  })
+
+  it('carries the account the call wrote, and none it did not read', () => {
+    const company = { id: 'acme', name: 'Acme' }
+    const created = writesOf(
+      planCall(
+        emptySnapshot(),
+        callRequestOf(withVisitor(event({ userId: 'u1', company }))),
+        withVisitor(event({ userId: 'u1', company })),
+      ),
+    ).result
+    expect(created.visitor?.account?.id).toBe(created.visitor?.profile?.account?.id)
+    expect(created.visitor?.account?.traits).toBeDefined()
+    // A later page view reads no account: the profile names one the result does not carry.
+    const known = created.visitor?.profile as Profile
+    const page = withVisitor(event({ type: 'page', userId: 'u1' }))
+    const later = writesOf(
+      planCall(
+        { ...emptySnapshot(), users: [{ userId: 'u1', profileId: known.id }], profiles: [known] },
+        callRequestOf(page),
+        page,
+      ),
+    ).result
+    expect(later.visitor?.profile?.account?.id).toBe(known.account?.id)
+    expect(later.visitor?.account).toBeUndefined()
+  })
+
+  it('carries no visitor unless asked', () => {
+    const { result } = writesOf(plan(emptySnapshot(), event({ userId: 'u1' })).planned)
+    expect(result).not.toHaveProperty('visitor')
+    expect(callRequestOf(callOf(event({ userId: 'u1' }))).impressions).toBe(false)
   })
 })
 
