@@ -1,7 +1,7 @@
 /**
  * The store and pipeline's own cost, without HTTP: drives identify calls (the identify mix of
- * `identify-throughput.ts`) and then personalize reads of the known users with no cache, 32 in
- * flight, straight into `ingest` and `Personalizer` on a SQLite file (`synchronous=FULL`), and
+ * `identify-throughput.ts`), then personalize reads of the known users with no cache, then
+ * browser page views of their devices with the payload their answer carries, 32 in flight, straight into `ingest` and `Personalizer` on a SQLite file (`synchronous=FULL`), and
  * prints calls per second and the CPU per call of the whole process (every thread: the event
  * loop and the SQLite worker). Pass another checkout's root to measure its code the same way:
  *
@@ -94,12 +94,49 @@ try {
     })
   const [personalizeRate, personalizeCpu] = await drive(personalize)
 
+  const devices = await Promise.all(
+    ids.map((id) => store.read((reader) => reader.anonymousIds(id ?? ''))),
+  )
+  const pageAnswer = async (n: number) => {
+    const now = Date.now()
+    const result = await ingest(
+      {
+        type: 'page',
+        channel: 'browser',
+        source: 'bench',
+        messageId: randomUUID(),
+        anonymousId: devices[n % 1000]?.[0],
+        userId: undefined,
+        traits: {},
+        company: undefined,
+        page,
+        properties: {},
+        at: now,
+        receivedAt: now,
+        warnings: [],
+      },
+      { ...deps, personalization: personalizer },
+      { withVisitor: true },
+    )
+    // Older roots' results carry no visitor: the payload reads the profile after the call.
+    return personalizer.personalize(store, {
+      profileId: result.profileId,
+      page,
+      userAgent: undefined,
+      ...(result.visitor === undefined ? {} : { visitor: result.visitor }),
+    })
+  }
+  const [pageRate, pageCpu] = await drive(pageAnswer)
+
   console.log(`${root} (${seconds} s each, ${inFlight} in flight, CPU of every thread)`)
   console.log(
     `  identify:              ${identifyRate.toFixed(0)} calls/s, ${identifyCpu.toFixed(0)} µs CPU per call`,
   )
   console.log(
     `  personalize, no cache: ${personalizeRate.toFixed(0)} calls/s, ${personalizeCpu.toFixed(0)} µs CPU per call`,
+  )
+  console.log(
+    `  page with its payload: ${pageRate.toFixed(0)} calls/s, ${pageCpu.toFixed(0)} µs CPU per call`,
   )
 } finally {
   await store.close()

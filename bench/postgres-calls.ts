@@ -12,7 +12,8 @@
  * `scale-out.ts` sends), `page` (a page view of a known device, no user id), `track` (an event of
  * a known device), `lookup` (`GET /v1/admin/profiles/lookup?userId=` without HTTP),
  * `personalize` (`POST /v1/personalize` for a known device without HTTP or profile cache: the
- * route's reads and the payload, with the demo config).
+ * route's reads and the payload, with the demo config), `page-answer` (a browser page view of a
+ * known device and the payload its answer carries).
  */
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -131,6 +132,26 @@ const calls: Record<string, (store: Store, n: number) => Promise<unknown>> = {
       page: pricing,
       userAgent: undefined,
       ...(visitor === undefined ? {} : { visitor }),
+    })
+  },
+  'page-answer': async (store, n) => {
+    const result = await ingest(
+      event({
+        type: 'page',
+        channel: 'browser',
+        anonymousId: seedDevice(n % seeded),
+        page: pricing,
+        properties: {},
+      }),
+      { store, newId: randomUUID, personalization: personalizer },
+      { withVisitor: true },
+    )
+    // Older roots' results carry no visitor: the payload reads the profile after the call.
+    return personalizer.personalize(store, {
+      profileId: result.profileId,
+      page: pricing,
+      userAgent: undefined,
+      ...(result.visitor === undefined ? {} : { visitor: result.visitor }),
     })
   },
   lookup: (store, n) =>
