@@ -74,12 +74,13 @@ export class Personalizer implements GoalSource {
    */
   async personalize(store: Store, request: PersonalizeRequest): Promise<PersonalizeResult> {
     const { profileId } = request
-    const { profile, impressions, ...known } =
+    const visitor =
       request.visitor ?? (await store.read((reader) => readPersonalizedVisitor(reader, profileId)))
+    const { profile, impressions } = visitor
     // A call's result carries the account only when the call read or wrote it.
     const accountId = profile?.account?.id ?? null
     const account =
-      known.account ??
+      visitor.account ??
       (accountId === null ? undefined : await store.read((reader) => reader.account(accountId)))
     const now = this.#clock()
     const ctx = buildContext({

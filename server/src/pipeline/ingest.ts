@@ -28,15 +28,16 @@ export interface IngestDeps {
 export function ingest(
   event: IngestEvent,
   deps: IngestDeps,
-  options: Pick<IngestCall, 'withVisitor'> = {},
+  options?: Pick<IngestCall, 'withVisitor'>,
 ): Promise<IngestResult> {
-  return deps.store.runCall({ ...ingestCallOf(event, deps), ...options })
+  return deps.store.runCall(ingestCallOf(event, deps, options?.withVisitor === true))
 }
 
 /** The call as data: its message id, the fresh ids its plan may take, the goal it reaches. */
 export function ingestCallOf(
   event: IngestEvent,
   deps: Pick<IngestDeps, 'newId' | 'personalization'>,
+  withVisitor = false,
 ): IngestCall {
   const goal =
     event.type === 'track' && event.event !== undefined
@@ -47,5 +48,6 @@ export function ingestCallOf(
     messageId: event.messageId ?? randomUUID(),
     ids: Array.from({ length: idsPerCall }, () => deps.newId()),
     goal,
+    withVisitor,
   }
 }
