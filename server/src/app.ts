@@ -3,7 +3,7 @@ import type { AppDeps } from './app-deps.ts'
 import { consoleRoutes } from './console/console-routes.ts'
 import { browserEdge, browserPaths } from './http/browser-guard.ts'
 import { errorHandler, notFound } from './http/error-handler.ts'
-import { chain } from './http/handler-chain.ts'
+import { HotRoutes } from './http/hot-routes.ts'
 import { jsonAnswer } from './http/json-answer.ts'
 import { MemoryRateLimitStore } from './http/rate-limit-store.ts'
 import { securityHeaders } from './http/security-headers.ts'
@@ -56,18 +56,21 @@ export function createApp(given: AppDeps): Express {
   app.set('etag', false)
   app.set('trust proxy', deps.config.trustProxy)
   app.response.json = jsonAnswer((body) => countWarnings(metrics, body))
-  // Every request's own edge, as one step (see handler-chain.ts).
-  app.use(chain(requestObserver(deps.logger, metrics), securityHeaders))
-  // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.
-  app.use(browserPaths, chain(...browserEdge(deps)))
-  // The hot paths first (personalize, then the tracking calls), on the app's own router, so their
-  // requests skip matching every other route and enter no nested router.
-  personalizeRoutes(app, deps)
-  segmentRoutes(app, deps)
-  browserRoutes(app, deps)
+  // The hot paths (personalize, the tracking calls, the profile lookup) first, each with the
+  // edge as one chain ahead of Express's router (see hot-routes.ts).
+  const hot = new HotRoutes()
+  personalizeRoutes(hot, deps)
+  segmentRoutes(hot, deps)
+  browserRoutes(hot, deps)
+  adminRoutes(hot, deps)
+  hot.mount(app, {
+    // Every request's own edge.
+    steps: [requestObserver(deps.logger, metrics), securityHeaders],
+    // The browser endpoints' guards (origin, rate limit per visitor) run before any body is read.
+    scopes: [{ paths: browserPaths, steps: browserEdge(deps) }],
+  })
   app.use(healthRoutes(deps))
   app.use(metricsRoutes(metrics, deps.config.metricsToken ?? deps.config.adminToken))
-  app.use(adminRoutes(deps))
   app.use(reportRoutes(deps))
   app.use(privacyRoutes(deps))
   app.use(clientRoutes())

@@ -53,6 +53,32 @@ describe('GET /metrics', () => {
     ).toMatch(/ 2$/)
   })
 
+  it('names a hot route however it is spelled, and leaves a call its guard refused unrouted', async () => {
+    built = buildApp({ PARLEY_ALLOWED_ORIGINS: 'https://shop.example.com' })
+    const page = (path: string, origin = 'https://shop.example.com') =>
+      request(built.app).post(path).set('Origin', origin).send({ anonymousId: 'm2' })
+    await page('/v1/web/page?from=test').expect(200)
+    await page('/v1/web/page/').expect(200)
+    await page('/v1/web/page', 'https://evil.example.net').expect(403)
+    await request(built.app)
+      .get('/v1/admin/profiles/lookup?userId=nobody')
+      .set('Authorization', auth.admin)
+      .expect(404)
+    const text = await scrape()
+    expect(
+      line(text, 'parley_http_requests_total{method="POST",route="/v1/web/page",status="200"}'),
+    ).toMatch(/ 2$/)
+    expect(
+      line(text, 'parley_http_requests_total{method="POST",route="unrouted",status="403"}'),
+    ).toMatch(/ 1$/)
+    expect(
+      line(
+        text,
+        'parley_http_requests_total{method="GET",route="/v1/admin/profiles/lookup",status="404"}',
+      ),
+    ).toMatch(/ 1$/)
+  })
+
   it('names the tracking path that was called, long or short', async () => {
     built = buildApp()
     for (const path of ['/v1/track', '/v1/t'])

@@ -19,7 +19,7 @@ export function requestObserver(logger: Logger, metrics: Metrics): RequestHandle
     const req = this.req
     const { requestId, started } = this.locals as { requestId: string; started: bigint }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    const route = routeLabel(req)
+    const route = routeLabel(req, this)
     // 499: the client went away before the answer was complete (nginx's convention).
     const status = this.writableFinished ? this.statusCode : 499
     count(req.method, route, status, seconds)
@@ -78,10 +78,20 @@ function answerCounter(
 }
 
 /**
+ * Names the route pattern that answers a request the router does not dispatch (the hot routes,
+ * see hot-routes.ts), for its metrics and log line.
+ */
+export function nameRoute(res: Response, pattern: string): void {
+  res.locals.route = pattern
+}
+
+/**
  * The route pattern that answered (`/v1/web/identify`), never the raw path, so labels stay few;
  * `unrouted` when no route matched or an edge guard answered first.
  */
-function routeLabel(req: Request): string {
+function routeLabel(req: Request, res: Response): string {
+  const named: unknown = res.locals.route
+  if (typeof named === 'string') return named
   const route = (req as { route?: { path?: unknown } }).route
   return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unrouted'
 }

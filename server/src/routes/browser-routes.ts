@@ -1,10 +1,11 @@
-import type { IRouter, RequestHandler } from 'express'
+import type { RequestHandler } from 'express'
 import type { CallType } from '../contract/event-schemas.ts'
 import { limits } from '../contract/limits.ts'
 import { answerBrowserCall, ingestBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { readAnonymousCookie } from '../http/anonymous-cookie.ts'
 import { visitorRateLimit } from '../http/browser-guard.ts'
 import { chain } from '../http/handler-chain.ts'
+import type { RouteTarget } from '../http/hot-routes.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { withWarnings } from '../pipeline/warnings.ts'
 import type { PersonalizeDeps } from './personalize-routes.ts'
@@ -17,10 +18,9 @@ const browserTypes: readonly Exclude<CallType, 'alias'>[] = ['identify', 'page',
  * signed cookie, else a new one; every answer (re)sets the cookie and returns the ids to use.
  * Identify, page and group answers also carry the payload (`segments`, `experiences`) for the
  * profile as it is after the call, so the page can personalise right after a login.
- * Registered on the app's own router (`router`), not a nested one: a request a nested router
- * does not serve leaves it through a `setImmediate`, and these are the hot paths.
+ * Registered as hot routes (`router`, see hot-routes.ts): these are the hot paths.
  */
-export function browserRoutes(router: IRouter, deps: PersonalizeDeps): void {
+export function browserRoutes(router: RouteTarget, deps: PersonalizeDeps): void {
   const perVisitor = visitorRateLimit(deps)
 
   for (const type of browserTypes) {

@@ -1,4 +1,4 @@
-import type { IRouter, Request, RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { z } from 'zod'
 import type { AppDeps } from '../app-deps.ts'
 import { inspectJson } from '../contract/inspect-json.ts'
@@ -10,6 +10,7 @@ import type { Enrichment } from '../enrichment/enrichment.ts'
 import { enrichRequest } from '../enrichment/request-enrichment.ts'
 import { clientAddress } from '../http/client-address.ts'
 import { chain } from '../http/handler-chain.ts'
+import type { RouteTarget } from '../http/hot-routes.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { junkIdReason } from '../identity/junk-ids.ts'
 import type { ExperienceDecision } from '../personalization/evaluate.ts'
@@ -46,10 +47,9 @@ export type PersonalizeDeps = AppDeps & { personalization: Personalizer }
  * `POST /v1/personalize`: the payload for the visitor (body `anonymousId`, else the signed
  * cookie, else a new visitor) on the page in the body, without counting a page view. Answers
  * `{anonymousId, userId?, segments, experiences}`, and sets the cookie when it lacks this id.
- * Registered on the app's own router (`router`), not a nested one: a request a nested router
- * does not serve leaves it through a `setImmediate`, and these are the hot paths.
+ * Registered as hot routes (`router`, see hot-routes.ts): these are the hot paths.
  */
-export function personalizeRoutes(router: IRouter, deps: PersonalizeDeps): void {
+export function personalizeRoutes(router: RouteTarget, deps: PersonalizeDeps): void {
   const answer: RequestHandler = async (req, res) => {
     const inspected = inspectJson(req.body, { path: '' })
     const body = parseWith(personalizeSchema, inspected.value, '')

@@ -1,4 +1,4 @@
-import type { IRouter, Request, RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { answerBrowserCall, ingestBrowserCall, readBrowserCall } from '../browser/browser-call.ts'
 import { browserKeyEdge, trackingRequestHeaders } from '../browser/browser-key-edge.ts'
 import { batchSchema, type CallType, type ParsedCall } from '../contract/event-schemas.ts'
@@ -11,6 +11,7 @@ import { readAnonymousCookie, writeAnonymousCookie } from '../http/anonymous-coo
 import { clientAddress } from '../http/client-address.ts'
 import { requireWriteKey, writeKeyOf, type WriteKeyMatch } from '../http/credentials.ts'
 import { chain } from '../http/handler-chain.ts'
+import type { RouteTarget } from '../http/hot-routes.ts'
 import { jsonBody } from '../http/json-body.ts'
 import { browserOrigin } from '../http/origin-check.ts'
 import type { IngestEvent } from '../pipeline/ingest-event.ts'
@@ -46,10 +47,9 @@ export const trackingPaths: readonly string[] = [
  * can point their host here unchanged. Bodies are JSON whatever their declared type, plain or
  * gzip / deflate / br. A server write key is a trusted backend; a browser write key's calls are
  * browser traffic and go through the very guards and steps of `/v1/web/*`.
- * Registered on the app's own router (`router`), not a nested one: a request a nested router
- * does not serve leaves it through a `setImmediate`, and these are the hot paths.
+ * Registered as hot routes (`router`, see hot-routes.ts): these are the hot paths.
  */
-export function segmentRoutes(router: IRouter, deps: PersonalizeDeps): void {
+export function segmentRoutes(router: RouteTarget, deps: PersonalizeDeps): void {
   const keys = { server: deps.config.writeKeys, browser: deps.config.browserWriteKeys }
   const auth = requireWriteKey(keys)
   // Browser SDKs that send JSON or Basic auth (RudderStack's) ask first; server SDKs never do.
