@@ -1,6 +1,8 @@
 /**
- * Child process of `bench/personalize.ts`: serves, on four free ports of 127.0.0.1,
- *  - `bare`: a bare Express app answering POST with a small JSON (the baseline);
+ * Child process of `bench/personalize.ts`: serves, on five free ports of 127.0.0.1,
+ *  - `bare`: a bare Express app answering POST with a small JSON (the baseline), served as
+ *    `app.listen` serves it;
+ *  - `bareBorn`: the same app served as the container is (`createAppServer`), for comparison;
  *  - `edge`: the container's middleware and body reader around the same answer;
  *  - `cached`: the container with its profile cache on;
  *  - `uncached`: the container with the cache off (every request reads SQLite);
@@ -103,7 +105,8 @@ for (let i = 0; i < visitors; i += 1) {
 await seedStore.close()
 
 const ports = {
-  bare: await listenOnLoopback(bare()),
+  bare: await listenOnLoopback(bare(), { plain: true }),
+  bareBorn: await listenOnLoopback(bare()),
   edge: await listenOnLoopback(edge()),
   cached: await listenOnLoopback(container(64 * 1024 * 1024)),
   uncached: await listenOnLoopback(container(0)),

@@ -35,7 +35,7 @@ import { newProfile } from '../server/src/profile/profile.ts'
 import { traitsToTree } from '../server/src/traits/trait-tree.ts'
 
 interface Ready {
-  ports: { bare: number; edge: number; cached: number; uncached: number }
+  ports: { bare: number; bareBorn: number; edge: number; cached: number; uncached: number }
   anonymousIds: string[]
 }
 
@@ -72,6 +72,9 @@ export async function benchPersonalize(seconds: number): Promise<void> {
 
   const targets = [
     { name: 'bare Express (POST, express.json)', port: ready.ports.bare, path: '/bare' },
+    // The same bare app on the container's server (see http/app-server.ts), to tell what the
+    // server saves from what the container's own work costs.
+    { name: 'bare Express, container server', port: ready.ports.bareBorn, path: '/bare' },
     { name: 'container edge, fixed answer', port: ready.ports.edge, path: '/edge' },
     { name: 'personalize, cache hit', port: ready.ports.cached, path: '/v1/personalize' },
     {

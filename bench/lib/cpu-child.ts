@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import type { Express } from 'express'
 import { benchRuntime, serverEnv } from './processes.ts'
+import { createAppServer } from '../../server/src/http/app-server.ts'
 
 /** A bench server child that printed one JSON "ready" line and answers CPU-time requests. */
 export interface CpuChild<Ready> {
@@ -43,10 +45,15 @@ export async function startCpuChild<Ready>(script: string): Promise<CpuChild<Rea
   }
 }
 
-/** Listens on a free port of 127.0.0.1 and resolves with it. */
-export function listenOnLoopback(app: Express): Promise<number> {
+/**
+ * Listens on a free port of 127.0.0.1 and resolves with it: through the container's own server
+ * (`createAppServer`, as `server/src/index.ts` serves), or `plain` as `app.listen` serves, as
+ * the bare baseline is served.
+ */
+export function listenOnLoopback(app: Express, options: { plain?: boolean } = {}): Promise<number> {
   return new Promise((done) => {
-    const server = app.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port))
+    const server = options.plain === true ? createServer(app) : createAppServer(app)
+    server.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port))
   })
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import { createApp } from './app.ts'
+import { createAppServer } from './http/app-server.ts'
 import { ConfigError, loadConfig, type Config } from './config/env.ts'
 import { LiveConfig } from './config-versions/live-config.ts'
 import type { Logger } from './config/logger.ts'
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   }, 3_600_000)
   pruneTimer.unref()
 
-  const server: Server = app.listen(config.port, config.host, () => {
+  const server: Server = createAppServer(app).listen(config.port, config.host, () => {
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.port
     logger.info(
