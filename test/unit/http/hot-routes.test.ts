@@ -86,6 +86,12 @@ describe('HotRoutes', () => {
     expect(res.body).toEqual({ error: 'refused' })
   })
 
+  it('refuses a path pattern, which an exact match would never find', () => {
+    expect(() => appWithHotRoutes((hot) => hot.get('/v1/items/:id', answer))).toThrow(
+      'hot route /v1/items/:id is a pattern',
+    )
+  })
+
   it('refuses the same method and path registered twice', () => {
     expect(() => appWithHotRoutes((hot) => hot.post('/v1/call', answer))).toThrow(
       'hot route POST /v1/call is registered twice',
