@@ -58,14 +58,18 @@ export class HotRoutes implements RouteTarget {
    * `app` gets later come after all of it.
    */
   mount(app: IRouter, edge: Edge): void {
-    const exact = new Map<string, RequestHandler>()
+    // By method, then path: a request's lookup builds no key string.
+    const exact = new Map<string, Map<string, RequestHandler>>()
     for (const route of this.#routes) {
       if (route.method === 'OPTIONS') continue
       if (/[:*?()[\]{}]/.test(route.path)) {
         throw new Error(`hot route ${route.path} is a pattern; hot routes take exact paths`)
       }
-      const key = `${route.method} ${route.path}`
-      if (exact.has(key)) throw new Error(`hot route ${key} is registered twice`)
+      const paths = exact.get(route.method) ?? new Map<string, RequestHandler>()
+      exact.set(route.method, paths)
+      if (paths.has(route.path)) {
+        throw new Error(`hot route ${route.method} ${route.path} is registered twice`)
+      }
       const scoped = edge.scopes.filter((scope) => scope.paths.some((p) => isUnder(route.path, p)))
       // Named where the router would set `req.route`: after the edge, so a request an edge
       // guard answers stays `unrouted` in the metrics, as before.
@@ -73,15 +77,15 @@ export class HotRoutes implements RouteTarget {
         nameRoute(res, route.path)
         next()
       }
-      exact.set(
-        key,
+      paths.set(
+        route.path,
         chain(...edge.steps, ...scoped.flatMap((scope) => scope.steps), named, route.handler),
       )
     }
     app.use((req, res, next) => {
       const url = req.url
       const query = url.indexOf('?')
-      const handler = exact.get(`${req.method} ${query < 0 ? url : url.slice(0, query)}`)
+      const handler = exact.get(req.method)?.get(query < 0 ? url : url.slice(0, query))
       if (handler === undefined) next()
       else handler(req, res, next)
     })
