@@ -9,6 +9,7 @@ import {
 } from './postgres-errors.ts'
 import { sortedAdvisoryKeys } from './postgres-lock-keys.ts'
 import type { Sql } from './postgres-queries.ts'
+import { GroupPump } from './group-pump.ts'
 import { GroupSnapshot } from './group-snapshot.ts'
 import { decodeGroupSnapshot, readGroupSnapshot } from './postgres-snapshot.ts'
 import { changedKeys, encodeWrites, type WriteOutcome } from './postgres-write-batch.ts'
@@ -76,11 +77,15 @@ interface GroupOutcome {
 export class PostgresCallGroups {
   readonly #options: Required<CallGroupsOptions>
   readonly #waiting: QueuedCall[] = []
-  #running = 0
-  #scheduled = false
+  readonly #pump: GroupPump
 
   constructor(options: CallGroupsOptions) {
     this.#options = { maxGroupSize: 64, maxGroupsInFlight: 2, ...options }
+    this.#pump = new GroupPump(
+      this.#options.maxGroupsInFlight,
+      () => this.#waiting.length > 0,
+      () => this.#runGroup(this.#take()),
+    )
   }
 
   run<T>(request: CallRequest, plan: Planner<T>): Promise<T> {
@@ -94,28 +99,7 @@ export class PostgresCallGroups {
         conflicts: 0,
         alone: false,
       })
-      this.#pump()
-    })
-  }
-
-  /**
-   * Starts groups while connections are free. On the next turn, so that every request already
-   * read from the sockets has queued: that is what makes groups bigger than one.
-   */
-  #pump(): void {
-    if (this.#scheduled || this.#waiting.length === 0) return
-    if (this.#running >= this.#options.maxGroupsInFlight) return
-    this.#scheduled = true
-    setImmediate(() => {
-      this.#scheduled = false
-      while (this.#waiting.length > 0 && this.#running < this.#options.maxGroupsInFlight) {
-        const calls = this.#take()
-        this.#running += 1
-        void this.#runGroup(calls).finally(() => {
-          this.#running -= 1
-          this.#pump()
-        })
-      }
+      this.#pump.pump()
     })
   }
 
@@ -267,7 +251,7 @@ export class PostgresCallGroups {
     setTimeout(
       () => {
         this.#waiting.unshift(call)
-        this.#pump()
+        this.#pump.pump()
       },
       Math.random() * 10 * 2 ** call.conflicts,
     )
