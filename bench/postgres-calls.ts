@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL engine's own cost, without HTTP: drives pipeline calls straight into `ingest`
  * on a `PostgresStore` (a fresh schema), 32 in flight, and admin lookups through the route's
- * own read (`readNamedProfile` + `readProfileView`). For each mix it prints calls per second,
+ * own read (`Store.readNeighbourhood` + `profileView`). For each mix it prints calls per second,
  * the CPU per call of this process (the engine and the pipeline) and of the PostgreSQL backends
  * serving it (found by `application_name`), and the statements sent per call. Pass another
  * checkout's root (with `node_modules` linked in) to measure its code the same way:
@@ -50,9 +50,11 @@ const { ingest } = (await load(
 const { readNamedProfile } = (await load(
   'routes/profile-query.ts',
 )) as typeof import('../server/src/routes/profile-query.ts')
-const { readProfileView } = (await load(
-  'profile/profile-view.ts',
-)) as typeof import('../server/src/profile/profile-view.ts')
+// Older roots have no `profileView` nor `Store.readNeighbourhood`: their lookup is a read session.
+const { readProfileView, profileView } = (await load('profile/profile-view.ts')) as Partial<
+  typeof import('../server/src/profile/profile-view.ts')
+> &
+  Pick<typeof import('../server/src/profile/profile-view.ts'), 'readProfileView'>
 // Older roots read the device and then the visitor in two sessions, without this function.
 const { visitorOfDevice } = (await load('routes/personalize-routes.ts')) as Partial<
   typeof import('../server/src/routes/personalize-routes.ts')
@@ -154,10 +156,16 @@ const calls: Record<string, (store: Store, n: number) => Promise<unknown>> = {
       ...(result.visitor === undefined ? {} : { visitor: result.visitor }),
     })
   },
-  lookup: (store, n) =>
-    readNamedProfile(store, { userId: seedUser(n % seeded) }, readProfileView).then((view) => {
-      if (view.userId !== seedUser(n % seeded)) throw new Error('the lookup found someone else')
-    }),
+  lookup: async (store, n) => {
+    const userId = seedUser(n % seeded)
+    const view =
+      profileView !== undefined && 'readNeighbourhood' in store
+        ? await store
+            .readNeighbourhood({ kind: 'userId', value: userId })
+            .then((found) => found && profileView(found))
+        : await readNamedProfile(store, { userId }, readProfileView)
+    if (view?.userId !== userId) throw new Error('the lookup found someone else')
+  },
 }
 
 /** Runs `call` with `inFlight` calls at a time for `seconds`. */

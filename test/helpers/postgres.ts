@@ -72,3 +72,19 @@ export async function createTestSchema(): Promise<TestSchema> {
     },
   }
 }
+
+/**
+ * Records the text of every statement this process's `pg` clients send, until `stop()`. The
+ * change feed's NOTIFYs are left out: they go out on their own time.
+ */
+export function recordStatements(): { statements: string[]; stop: () => void } {
+  const statements: string[] = []
+  const query = Reflect.get(pg.Client.prototype, 'query') as (...args: unknown[]) => unknown
+  Reflect.set(pg.Client.prototype, 'query', function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string }
+    const text = typeof first === 'string' ? first : (first.text ?? '')
+    if (!text.startsWith('SELECT pg_notify')) statements.push(text)
+    return query.apply(this, args)
+  })
+  return { statements, stop: () => Reflect.set(pg.Client.prototype, 'query', query) }
+}

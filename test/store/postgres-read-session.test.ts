@@ -1,12 +1,16 @@
 import { Socket } from 'node:net'
-import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newProfile } from '../../server/src/profile/profile.ts'
 import { readProfileView } from '../../server/src/profile/profile-view.ts'
 import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import type { StoreReader } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
-import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
+import {
+  createTestSchema,
+  postgresAvailable,
+  recordStatements,
+  type TestSchema,
+} from '../helpers/postgres.ts'
 
 /**
  * Read sessions on PostgreSQL: a profile found by a user id or a device comes with its
@@ -19,7 +23,7 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
     let schema: TestSchema
     let store: PostgresStore
     let statements: string[] = []
-    const query = Reflect.get(pg.Client.prototype, 'query') as (...args: unknown[]) => unknown
+    let stopRecording: () => void = () => undefined
 
     beforeEach(async () => {
       schema = await createTestSchema()
@@ -61,17 +65,10 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
           })
         }
       })
-      statements = []
-      Reflect.set(pg.Client.prototype, 'query', function (this: unknown, ...args: unknown[]) {
-        const first = args[0] as string | { text?: string }
-        const text = typeof first === 'string' ? first : (first.text ?? '')
-        // The change feed's NOTIFY of the set-up's commit goes out on its own time.
-        if (!text.startsWith('SELECT pg_notify')) statements.push(text)
-        return query.apply(this, args)
-      })
+      ;({ statements, stop: stopRecording } = recordStatements())
     })
     afterEach(async () => {
-      Reflect.set(pg.Client.prototype, 'query', query)
+      stopRecording()
       await store.close()
       await schema.drop()
     })
@@ -135,7 +132,7 @@ describe.skipIf(!postgresAvailable('the PostgreSQL read-session tests'))(
       return writes
     }
 
-    it('reads the admin lookup in one statement, BEGIN sent with it and COMMIT after the answer', async () => {
+    it("reads a profile's whole view in one statement, BEGIN sent with it and COMMIT after the answer", async () => {
       const view = await lookUp('U')
       expect(view?.anonymousIds).toEqual(['A', 'B'])
       expect(view?.account?.keys).toEqual(['id:acme', 'domain:acme.example'])

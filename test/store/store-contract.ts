@@ -326,6 +326,105 @@ export function describeStoreContract(engine: string, factory: StoreFactory): vo
       })
     })
 
+    describe('readNeighbourhood', () => {
+      const account: Account = {
+        id: 'acc',
+        traits: traitsToTree({ name: 'Acme' }, 1),
+        createdAt: 1,
+        updatedAt: 1,
+      }
+      const known: Profile = {
+        ...profile('p1', 'U'),
+        account: { id: 'acc', source: 'company', at: 2 },
+      }
+      const loner = newProfile('p2', null, 3)
+      beforeEach(async () => {
+        await store.transaction(async (tx) => {
+          await tx.putAccount(account)
+          await tx.linkAccountKey('id:acme', 'acc')
+          await tx.linkAccountKey('domain:acme.example', 'acc')
+          await tx.putProfile(known)
+          await tx.putProfile(loner)
+          // Linked to an account that is not there (as imported data might have it).
+          await tx.putProfile({
+            ...newProfile('p3', 'W', 4),
+            account: { id: 'gone', source: 'email', at: 4 },
+          })
+          await tx.linkAnonymousId('B', 'p1', 20)
+          await tx.linkAnonymousId('A', 'p1', 10)
+          await tx.linkAnonymousId('C', 'p2', 5)
+          // A device whose profile is gone.
+          await tx.linkAnonymousId('D', 'gone', 5)
+          await tx.appendMergeLog(logEntry('p1', null, 'identified'))
+          await tx.appendMergeLog(logEntry('p1', 'old', 'merged'))
+          await tx.appendMergeLog(logEntry('p2', 'p1', 'detached'))
+        })
+      })
+      const everythingOfP1 = {
+        profile: known,
+        anonymousIds: ['A', 'B'],
+        mergeLog: [
+          logEntry('p1', null, 'identified'),
+          logEntry('p1', 'old', 'merged'),
+          logEntry('p2', 'p1', 'detached'),
+        ],
+        account,
+        accountKeys: ['id:acme', 'domain:acme.example'],
+      }
+
+      it('reads a profile named by its user id or a device, with its devices, merge log and account', async () => {
+        expect(await store.readNeighbourhood({ kind: 'userId', value: 'U' })).toEqual(
+          everythingOfP1,
+        )
+        expect(await store.readNeighbourhood({ kind: 'anonymousId', value: 'B' })).toEqual(
+          everythingOfP1,
+        )
+        expect(await store.readNeighbourhood({ kind: 'anonymousId', value: 'C' })).toEqual({
+          profile: loner,
+          anonymousIds: ['C'],
+          mergeLog: [logEntry('p2', 'p1', 'detached')],
+          account: undefined,
+          accountKeys: [],
+        })
+        expect(
+          (await store.readNeighbourhood({ kind: 'userId', value: 'W' }))?.account,
+        ).toBeUndefined()
+      })
+
+      it('answers undefined for a key that names no profile, NUL included', async () => {
+        for (const key of [
+          { kind: 'userId', value: 'nobody' },
+          { kind: 'userId', value: 'A' },
+          { kind: 'anonymousId', value: 'U' },
+          { kind: 'anonymousId', value: 'D' },
+          { kind: 'userId', value: 'U\u0000' },
+          { kind: 'anonymousId', value: '\u0000' },
+        ] as const) {
+          expect(await store.readNeighbourhood(key)).toBeUndefined()
+        }
+      })
+
+      it('answers lookups that arrive together each with its own profile', async () => {
+        const keys = Array.from({ length: 90 }, (_, n) =>
+          n % 3 === 0
+            ? ({ kind: 'userId', value: n % 2 ? 'U' : 'nobody' } as const)
+            : ({ kind: 'anonymousId', value: n % 2 ? 'C' : 'A' } as const),
+        )
+        const found = await Promise.all(keys.map((key) => store.readNeighbourhood(key)))
+        expect(found.map((entry) => entry?.profile.id)).toEqual(
+          keys.map((key) =>
+            key.kind === 'userId'
+              ? key.value === 'U'
+                ? 'p1'
+                : undefined
+              : key.value === 'C'
+                ? 'p2'
+                : 'p1',
+          ),
+        )
+      })
+    })
+
     it('answers ping while open', async () => {
       await expect(store.ping()).resolves.toBeUndefined()
     })

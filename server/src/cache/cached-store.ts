@@ -6,7 +6,13 @@ import type { IngestResult } from '../pipeline/ingest-event.ts'
 import type { ChangeListener } from '../store/change-feed.ts'
 import { changeKey } from '../store/change-feed.ts'
 import { readerMethods } from '../store/store-methods.ts'
-import type { Store, StoreReader, StoreWriter } from '../store/store.ts'
+import type {
+  ProfileKey,
+  ProfileNeighbourhood,
+  Store,
+  StoreReader,
+  StoreWriter,
+} from '../store/store.ts'
 
 type Cached = Profile | Account | Impression[] | { profileId: string }
 
@@ -113,6 +119,11 @@ export class CachedStore implements Store {
     } finally {
       await session.close()
     }
+  }
+
+  /** Past the cache: the engine reads all of it in one view, which the cache could not give. */
+  readNeighbourhood(key: ProfileKey): Promise<ProfileNeighbourhood | undefined> {
+    return this.#inner.readNeighbourhood(key)
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -36,6 +36,7 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
       return result
     },
     read: (fn) => store.read(fn).catch(failed),
+    readNeighbourhood: (key) => store.readNeighbourhood(key).catch(failed),
     onChange: (listener) => store.onChange(listener),
     ping: () => store.ping().catch(failed),
     pruneMessages: (before) => store.pruneMessages(before).catch(failed),

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../traits/json.ts'
 import { materializeTraits } from '../traits/trait-tree.ts'
-import type { StoreReader } from '../store/store.ts'
+import { readNeighbourhoodOf } from '../store/profile-neighbourhood.ts'
+import type { ProfileNeighbourhood, StoreReader } from '../store/store.ts'
 import { deriveNames } from './derive-names.ts'
 import type { AccountLink, MergeLogEntry, VisitorStats } from './profile.ts'
 
@@ -22,30 +23,30 @@ export async function readProfileView(
   reader: StoreReader,
   profileId: string,
 ): Promise<ProfileView | undefined> {
-  const profile = await reader.profile(profileId)
-  if (profile === undefined) return undefined
-  const accountId = profile.account?.id ?? null
-  const account = accountId === null ? undefined : await reader.account(accountId)
+  const found = await readNeighbourhoodOf(reader, profileId)
+  return found === undefined ? undefined : profileView(found)
+}
+
+/** A profile's neighbourhood as the admin API shows it. */
+export function profileView(found: ProfileNeighbourhood): ProfileView {
+  const { profile, account } = found
   return {
     id: profile.id,
     userId: profile.userId,
-    anonymousIds: await reader.anonymousIds(profile.id),
+    anonymousIds: found.anonymousIds,
     traits: deriveNames(materializeTraits(profile.traits)),
     account:
       account === undefined || profile.account === null
         ? null
         : {
             id: account.id,
-            keys: await reader.accountKeys(account.id),
+            keys: found.accountKeys,
             traits: materializeTraits(account.traits),
             link: { source: profile.account.source, at: profile.account.at },
           },
     visitor: profile.visitor,
     createdAt: new Date(profile.createdAt).toISOString(),
     updatedAt: new Date(profile.updatedAt).toISOString(),
-    mergeLog: (await reader.mergeLog(profile.id)).map((entry) => ({
-      ...entry,
-      at: new Date(entry.at).toISOString(),
-    })),
+    mergeLog: found.mergeLog.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
   }
 }

@@ -13,7 +13,8 @@ import {
   suppressionsOf,
   type SuppressionKind,
 } from '../privacy/suppression-keys.ts'
-import { findProfileId, readNamedProfile, readProfileQuery } from './profile-query.ts'
+import { findProfileId } from '../store/profile-neighbourhood.ts'
+import { profileKeyOf, readNamedProfile, readProfileQuery } from './profile-query.ts'
 
 const id = z.string().min(1).max(maxIdLength)
 /** The identifiers of a suppression request (body or query): at least one. */
@@ -46,7 +47,7 @@ export function privacyRoutes(deps: AppDeps): Router {
     const query = readProfileQuery(req.query)
     const at = deps.clock()
     const deleted = await deps.store.transaction(async (tx) => {
-      const profileId = await findProfileId(tx, query)
+      const profileId = await findProfileId(tx, profileKeyOf(query))
       const erased = profileId === undefined ? undefined : await eraseProfile(tx, profileId, at)
       await tx.suppress(suppressionsOf(asIdentifiers(query), 'deleted', at))
       return erased ?? null

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { parseWith } from '../contract/parse-with.ts'
 import { AppError } from '../errors/app-error.ts'
-import type { Store, StoreReader } from '../store/store.ts'
+import { findProfileId } from '../store/profile-neighbourhood.ts'
+import type { ProfileKey, Store, StoreReader } from '../store/store.ts'
 
 /** `?userId=|anonymousId=` of the admin profile routes. */
 export const profileQuery = z
@@ -19,14 +20,11 @@ export function readProfileQuery(query: unknown): ProfileQuery {
   return parseWith(profileQuery, query, 'query')
 }
 
-/** The id of the profile the query names, or `undefined`. */
-export function findProfileId(
-  reader: StoreReader,
-  query: ProfileQuery,
-): Promise<string | undefined> {
+/** The store's key for the profile the query names (its user id first). */
+export function profileKeyOf(query: ProfileQuery): ProfileKey {
   return query.userId !== undefined
-    ? reader.profileIdByUserId(query.userId)
-    : reader.profileIdByAnonymousId(query.anonymousId ?? '')
+    ? { kind: 'userId', value: query.userId }
+    : { kind: 'anonymousId', value: query.anonymousId ?? '' }
 }
 
 /** The 404 for a query that names no profile. */
@@ -48,7 +46,7 @@ export async function readNamedProfile<T>(
 ): Promise<T> {
   const query = readProfileQuery(rawQuery)
   const found = await store.read(async (reader) => {
-    const profileId = await findProfileId(reader, query)
+    const profileId = await findProfileId(reader, profileKeyOf(query))
     return profileId === undefined ? undefined : read(reader, profileId)
   })
   if (found === undefined) throw profileNotFound(query)

@@ -137,6 +137,25 @@ export interface StoreWriter extends StoreReader, AuthoringWrites {
   importRecords(records: readonly StoreRecord[]): Promise<void>
 }
 
+/** A profile named by one of its keys: its user id, or one of its devices. */
+export interface ProfileKey {
+  kind: 'userId' | 'anonymousId'
+  value: string
+}
+
+/** Everything about one profile that the admin lookup shows, as one snapshot saw it. */
+export interface ProfileNeighbourhood {
+  profile: Profile
+  /** Its devices, oldest first. */
+  anonymousIds: string[]
+  /** Every identity change that involved it, oldest first. */
+  mergeLog: MergeLogEntry[]
+  /** The account it is linked to, when that account exists. */
+  account: Account | undefined
+  /** That account's lookup keys (empty without an account). */
+  accountKeys: string[]
+}
+
 /**
  * The one storage interface every engine implements (memory for unit tests, SQLite by default,
  * PostgreSQL to scale out). The shared contract suite in `test/store/` pins its behaviour.
@@ -160,6 +179,12 @@ export interface Store {
   runCall(call: IngestCall): Promise<IngestResult>
   /** Runs reads against a consistent view. */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>
+  /**
+   * The neighbourhood of the profile `key` names, read as one consistent view; `undefined` when
+   * the key names no profile. A read at the grain of the admin lookup, so that an engine may
+   * answer the lookups that arrive together with one statement.
+   */
+  readNeighbourhood(key: ProfileKey): Promise<ProfileNeighbourhood | undefined>
   /**
    * Subscribes to what committed transactions changed, here and (PostgreSQL) in every other
    * process on the same database, so per-instance caches can drop stale entries. Returns the

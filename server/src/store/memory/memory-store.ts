@@ -6,7 +6,15 @@ import { Mutex } from '../mutex.ts'
 import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { runCallInTransaction } from '../run-call.ts'
-import type { ConsoleReads, Store, StoreReader, StoreWriter, Suppression } from '../store.ts'
+import type {
+  ConsoleReads,
+  ProfileKey,
+  ProfileNeighbourhood,
+  Store,
+  StoreReader,
+  StoreWriter,
+  Suppression,
+} from '../store.ts'
 import { writeRecords, type RecordKind, type StoreRecord } from '../store-records.ts'
 import {
   emptyAuthoringState,
@@ -14,6 +22,7 @@ import {
   memoryAuthoringWrites,
   type AuthoringState,
 } from './memory-authoring.ts'
+import { readNeighbourhoodOnce } from '../profile-neighbourhood.ts'
 
 interface State {
   profiles: Map<string, Profile>
@@ -74,6 +83,10 @@ export class MemoryStore implements Store {
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     return fn(reader(this.#state))
+  }
+
+  readNeighbourhood(key: ProfileKey): Promise<ProfileNeighbourhood | undefined> {
+    return readNeighbourhoodOnce(this, key)
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -4,14 +4,19 @@ import * as rows from '../store-rows.ts'
 import { postgresReader, type Sql } from './postgres-queries.ts'
 
 /**
- * Everything about one profile that the admin lookup, the console's profile page and the privacy
- * export read, found by a user id or a device in one statement (`parley_profile_neighbourhood`,
- * postgres-schema.ts): the profile, its devices, its account with that account's keys, and its merge
- * log; null when nothing is found.
+ * Everything about one profile that the console's profile page and the privacy export read,
+ * found by a user id or a device in one statement (`parley_profile_neighbourhood`,
+ * postgres-schema.ts): the profile, its devices, its account with that account's keys, and its
+ * merge log; null when nothing is found.
  */
 const neighbourhoodSql = 'SELECT parley_profile_neighbourhood($1, $2) AS found'
 
-interface Neighbourhood {
+/**
+ * What `parley_profile_neighbourhood` found: `profile` is undefined for a device whose profile is
+ * gone, and `accountKeys` are those of the profile's account id, whether that account exists.
+ */
+export interface FoundNeighbourhood {
+  id: string
   profile: Profile | undefined
   anonymousIds: string[]
   mergeLog: MergeLogEntry[]
@@ -20,12 +25,32 @@ interface Neighbourhood {
   accountKeys: string[]
 }
 
+type Neighbourhood = Omit<FoundNeighbourhood, 'id'>
+
+/** Decodes one answer of `parley_profile_neighbourhood` (JSON null: nothing found). */
+export function decodeNeighbourhood(found: unknown): FoundNeighbourhood | undefined {
+  const row = found as rows.Row | null | undefined
+  if (row === null || row === undefined) return undefined
+  const profileRow = row.profile as rows.Row | null
+  const account = row.account as rows.Row | null
+  return {
+    id: row.id as string,
+    profile: profileRow === null ? undefined : rows.toProfile(profileRow),
+    anonymousIds: row.devices as string[],
+    mergeLog: (row.merge_log as rows.Row[]).map(rows.toMergeLogEntry),
+    accountId: (profileRow?.account_id ?? null) as string | null,
+    account: account === null ? undefined : rows.toAccount(account),
+    accountKeys: row.account_keys as string[],
+  }
+}
+
 /**
  * The reader of a read session (one REPEATABLE READ snapshot): when it finds a profile by a user
  * id or a device, it reads that profile's neighbourhood in the same statement, and answers the
  * session's later reads of it (the profile, its devices, merge log, account and account keys)
- * from what it read. The admin lookup is then one statement instead of seven. A caller that only
- * wanted the id pays a few index lookups more.
+ * from what it read. A profile's whole view is then one statement instead of seven (the admin
+ * lookup groups such statements: `postgres-lookup-groups.ts`). A caller that only wanted the id
+ * pays a few index lookups more.
  */
 export function prefetchingReader(sql: Sql): StoreReader {
   const plain = postgresReader(sql, { lockRows: false })
@@ -36,19 +61,10 @@ export function prefetchingReader(sql: Sql): StoreReader {
   const find = async (by: 'user' | 'device', key: string): Promise<string | undefined> => {
     const params = by === 'user' ? [key, null] : [null, key]
     const [result] = await sql.rows(neighbourhoodSql, params, 'cached')
-    const row = result?.found as rows.Row | null | undefined
-    if (row === null || row === undefined) return undefined
-    const id = row.id as string
-    const profileRow = row.profile as rows.Row | null
-    const account = row.account as rows.Row | null
-    known.set(id, {
-      profile: profileRow === null ? undefined : rows.toProfile(profileRow),
-      anonymousIds: row.devices as string[],
-      mergeLog: (row.merge_log as rows.Row[]).map(rows.toMergeLogEntry),
-      accountId: (profileRow?.account_id ?? null) as string | null,
-      account: account === null ? undefined : rows.toAccount(account),
-      accountKeys: row.account_keys as string[],
-    })
+    const found = decodeNeighbourhood(result?.found)
+    if (found === undefined) return undefined
+    const { id, ...neighbourhood } = found
+    known.set(id, neighbourhood)
     return id
   }
 

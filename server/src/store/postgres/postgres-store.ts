@@ -12,11 +12,12 @@ import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { plannerOf } from '../../pipeline/plan-call.ts'
 import { PostgresCallGroups } from './postgres-call-groups.ts'
+import { PostgresLookupGroups } from './postgres-lookup-groups.ts'
 import { DeferredCommits } from './postgres-deferred-commits.ts'
 import { postgresWriter, type Sql } from './postgres-queries.ts'
 import { prefetchingReader } from './postgres-read-session.ts'
 import { parsePostgresUrl } from './postgres-url.ts'
-import type { Store, StoreReader, StoreWriter } from '../store.ts'
+import type { ProfileKey, ProfileNeighbourhood, Store, StoreReader, StoreWriter } from '../store.ts'
 import type { Row } from '../store-rows.ts'
 
 /** Options of the PostgreSQL engine. */
@@ -64,6 +65,7 @@ export class PostgresStore implements Store {
   readonly #notifier: PostgresNotifier
   readonly #maxAttempts: number
   readonly #groups: PostgresCallGroups
+  readonly #lookups: PostgresLookupGroups
   readonly #deferredCommits = new DeferredCommits()
   /** Settings of a migration's own connection: no statement limit, as a migration may be long. */
   readonly #migrationClient: pg.ClientConfig
@@ -120,6 +122,7 @@ export class PostgresStore implements Store {
         ? {}
         : { maxGroupsInFlight: options.maxGroupsInFlight }),
     })
+    this.#lookups = new PostgresLookupGroups((work) => this.#session((sql) => work(sql)))
   }
 
   /**
@@ -199,6 +202,14 @@ export class PostgresStore implements Store {
     }).catch((error: unknown) => {
       throw toStoreError(error)
     })
+  }
+
+  /**
+   * One statement outside any transaction, shared with the lookups that arrived with it (see
+   * `postgres-lookup-groups.ts`).
+   */
+  readNeighbourhood(key: ProfileKey): Promise<ProfileNeighbourhood | undefined> {
+    return this.#lookups.run(key)
   }
 
   onChange(listener: ChangeListener): () => void {

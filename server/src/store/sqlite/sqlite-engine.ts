@@ -10,7 +10,14 @@ import { fromSqlite, messageKeyDigest, registerSqliteFunctions, toSqlite } from 
 import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { runCallInTransaction } from '../run-call.ts'
-import type { ConsoleReads, Store, StoreReader, StoreWriter } from '../store.ts'
+import type {
+  ConsoleReads,
+  ProfileKey,
+  ProfileNeighbourhood,
+  Store,
+  StoreReader,
+  StoreWriter,
+} from '../store.ts'
 import {
   accountParams,
   eventParams,
@@ -30,6 +37,7 @@ import {
   type SqliteStatements,
 } from './sqlite-authoring.ts'
 import { writeRecords, type RecordPage } from '../store-records.ts'
+import { readNeighbourhoodOnce } from '../profile-neighbourhood.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
@@ -143,6 +151,10 @@ export class SqliteEngine implements Store {
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.#enqueue(fn)
+  }
+
+  readNeighbourhood(key: ProfileKey): Promise<ProfileNeighbourhood | undefined> {
+    return readNeighbourhoodOnce(this, key)
   }
 
   /**

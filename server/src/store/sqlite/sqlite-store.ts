@@ -3,12 +3,13 @@ import { AppError } from '../../errors/app-error.ts'
 import type { IngestCall } from '../../pipeline/ingest-call.ts'
 import type { IngestResult } from '../../pipeline/ingest-event.ts'
 import { ChangeFeed, type ChangeListener } from '../change-feed.ts'
-import type { Store, StoreReader, StoreWriter } from '../store.ts'
+import type { ProfileKey, ProfileNeighbourhood, Store, StoreReader, StoreWriter } from '../store.ts'
 import { readerMethods, writeMethods } from '../store-methods.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
 import { batchedPoster } from './message-batches.ts'
 import { sqliteWorkerFile } from './worker-bundle.ts'
 import { fromWire, type Request, type Response, type SessionMethod } from './sqlite-protocol.ts'
+import { readNeighbourhoodOnce } from '../profile-neighbourhood.ts'
 
 export type { SqliteStoreOptions } from './sqlite-engine.ts'
 
@@ -135,6 +136,10 @@ export class SqliteStore implements Store {
   async read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
     await this.#opened()
     return this.#reads === undefined ? this.#session('read', fn) : this.#reads.read(fn)
+  }
+
+  readNeighbourhood(key: ProfileKey): Promise<ProfileNeighbourhood | undefined> {
+    return readNeighbourhoodOnce(this, key)
   }
 
   onChange(listener: ChangeListener): () => void {
