@@ -53,6 +53,20 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
     serverPid,
   })
   await baselineServer.stop()
+  // The same app served as the container serves itself: on Node 20 `app.listen` costs each
+  // request a slow `setPrototypeOf` that the container no longer pays (docs/performance.md).
+  const bornServer = await startServerProcess('bench/lib/bare-express-server.ts', {
+    PARLEY_BENCH_BARE_SERVER: 'container',
+  })
+  const bornUrl = `${bornServer.url}/v1/identify`
+  await warmUp(bornUrl, {}, body)
+  const baselineBorn = await runLoad({
+    url: bornUrl,
+    duration: seconds,
+    body,
+    serverPid: bornServer.child.pid,
+  })
+  await bornServer.stop()
 
   const headers = { authorization: auth }
   const runContainer = async (synchronous: 'FULL' | 'NORMAL', rates: (number | undefined)[]) => {
@@ -94,19 +108,22 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
   console.log(`\n## Identify on SQLite vs bare Express (${seconds} s per row, 32 connections)\n`)
   console.log(tableHeader)
   console.log(formatRow('bare Express, same JSON body, max', baseline))
+  console.log(formatRow('bare Express, container server, max', baselineBorn))
   console.log(formatRow('POST /v1/identify, SQLite synchronous=FULL (default), max', identify))
   console.log(formatRow('POST /v1/identify, SQLite synchronous=NORMAL, max', identifyNormal))
   console.log(formatRow(`bare Express at ${rate} req/s`, baselineAtRate))
   console.log(formatRow(`POST /v1/identify (FULL) at ${rate} req/s`, identifyAtRate))
-  const ratio = (result: LoadResult) => ratioText(result, baseline, (r) => r.toFixed(2))
+  const ratio = (result: LoadResult, against = baseline) =>
+    ratioText(result, against, (r) => r.toFixed(2))
   const latencyFailed =
     baselineAtRate.non2xx + baselineAtRate.errors + identifyAtRate.non2xx + identifyAtRate.errors
   console.log(
     `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.60)` +
+      `; against the bare app on the container's server: FULL ${ratio(identify, baselineBorn)}` +
       `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `${signed(identifyAtRate.p99Ms - baselineAtRate.p99Ms)} ms over baseline, ${Math.round(identifyAtRate.requestsPerSecond)} of ${rate} req/s answered`} (target <= +10 ms)` +
       `\nserver CPU per request (all threads), bare / identify FULL: ${cpuRatio(baseline, identify)}`,
   )
-  return { baseline, identify, identifyNormal, baselineAtRate, identifyAtRate }
+  return { baseline, baselineBorn, identify, identifyNormal, baselineAtRate, identifyAtRate }
 }
 
 /** Bare's server CPU per request over the container's, when both are known and clean. */

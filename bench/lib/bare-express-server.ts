@@ -1,8 +1,12 @@
+import { createServer } from 'node:http'
 import express from 'express'
+import { createAppServer } from '../../server/src/http/app-server.ts'
 
 /**
  * The baseline every benchmark compares against: Express 5 parsing the same JSON body and
- * answering a small JSON object, with no validation, store or logic.
+ * answering a small JSON object, with no validation, store or logic. Served as `app.listen`
+ * serves it, or with `PARLEY_BENCH_BARE_SERVER=container` as the container serves itself
+ * (`createAppServer`), which on Node 20 spares each request a slow `setPrototypeOf`.
  */
 const app = express()
 app.use(express.json({ limit: '32kb', type: ['application/json', 'text/plain'] }))
@@ -12,7 +16,9 @@ app.post('/{*path}', (req, res) => {
 app.get('/{*path}', (_req, res) => {
   res.json({ success: true })
 })
-const server = app.listen(0, '127.0.0.1', () => {
+const server =
+  process.env.PARLEY_BENCH_BARE_SERVER === 'container' ? createAppServer(app) : createServer(app)
+server.listen(0, '127.0.0.1', () => {
   const address = server.address()
   if (typeof address === 'object' && address !== null) {
     process.stdout.write(`${JSON.stringify({ msg: 'baseline listening', port: address.port })}\n`)
