@@ -34,7 +34,14 @@ const envSchema = z
     PARLEY_COOKIE_SECRET: list
       .pipe(z.array(z.string().min(32, 'each secret needs at least 32 characters')).min(1))
       .optional(),
-    PARLEY_COOKIE_DOMAIN: z.string().min(1).optional(),
+    // A host name, optionally with a leading dot: it goes into every Set-Cookie header as is.
+    PARLEY_COOKIE_DOMAIN: z
+      .string()
+      .regex(
+        /^\.?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+        'expected a domain like example.com or .example.com',
+      )
+      .optional(),
     PARLEY_IDENTITY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
     PARLEY_IDENTITY_VERIFICATION: z.enum(['off', 'optional', 'required']).optional(),
     PARLEY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),

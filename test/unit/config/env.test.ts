@@ -56,6 +56,18 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/PORT[\s\S]*PARLEY_DATABASE_URL[\s\S]*PARLEY_COOKIE_SECRET/)
   })
 
+  it('takes a cookie domain only as a host name, so it cannot add attributes to Set-Cookie', () => {
+    expect(loadConfig({ PARLEY_COOKIE_DOMAIN: '.example.com' }).cookieDomain).toBe('.example.com')
+    expect(loadConfig({ PARLEY_COOKIE_DOMAIN: 'www.example.co.uk' }).cookieDomain).toBe(
+      'www.example.co.uk',
+    )
+    for (const bad of ['example.com; Secure', 'exa mple.com', 'https://example.com', '..com']) {
+      expect(() => loadConfig({ PARLEY_COOKIE_DOMAIN: bad })).toThrow(
+        /PARLEY_COOKIE_DOMAIN: expected a domain like example.com/,
+      )
+    }
+  })
+
   it('requires the identity secret when verification is turned on', () => {
     expect(() => loadConfig({ PARLEY_IDENTITY_VERIFICATION: 'required' })).toThrow(
       /PARLEY_IDENTITY_SECRET: is required/,
