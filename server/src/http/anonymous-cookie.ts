@@ -32,7 +32,9 @@ export function readAnonymousCookie(req: Request, secrets: readonly string[]): s
 /**
  * (Re)sets the cookie on every browser response: set by the server with `Set-Cookie`, it outlives
  * Safari's 7-day cap on script-written storage when the container is on the site's own domain.
- * Signed with the first of `secrets`.
+ * Signed with the first of `secrets`. The header is cookie-parser's and Express's `res.cookie`
+ * format, built here: a returning visitor's signed value comes from a cache (no HMAC), and the
+ * date from one made once a second.
  */
 export function writeAnonymousCookie(
   req: Request,
@@ -42,14 +44,46 @@ export function writeAnonymousCookie(
 ): void {
   const secret = options.secrets[0]
   if (secret === undefined) throw new Error('the anonymous cookie needs a secret to sign it')
-  res.cookie(anonymousCookieName, `s:${anonymousId}.${signature(anonymousId, secret)}`, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: req.secure,
-    maxAge: maxAgeMs,
-    path: '/',
-    ...(options.domain === undefined ? {} : { domain: options.domain }),
-  })
+  const now = Date.now()
+  const header =
+    `${anonymousCookieName}=${signedValue(anonymousId, secret)}; Max-Age=${maxAgeMs / 1000}` +
+    `${options.domain === undefined ? '' : `; Domain=${options.domain}`}; Path=/; ` +
+    `Expires=${expiresAt(now)}; HttpOnly${req.secure ? '; Secure' : ''}; SameSite=Lax`
+  const before = res.getHeader('Set-Cookie')
+  res.setHeader(
+    'Set-Cookie',
+    before === undefined
+      ? header
+      : [...(Array.isArray(before) ? before : [String(before)]), header],
+  )
+}
+
+/** The signed, URL-encoded cookie values by secret and id: at most 10,000 ids per secret. */
+const signedValues = new Map<string, LRUCache<string, string>>()
+
+function signedValue(anonymousId: string, secret: string): string {
+  let cache = signedValues.get(secret)
+  if (cache === undefined) {
+    cache = new LRUCache({ max: 10_000 })
+    signedValues.set(secret, cache)
+  }
+  let value = cache.get(anonymousId)
+  if (value === undefined) {
+    value = encodeURIComponent(`s:${anonymousId}.${signature(anonymousId, secret)}`)
+    cache.set(anonymousId, value)
+  }
+  return value
+}
+
+/** The cookie's `Expires` for a write at `now`: the same text for a whole second. */
+let expires = { second: Number.NaN, text: '' }
+
+function expiresAt(now: number): string {
+  const second = Math.floor((now + maxAgeMs) / 1000)
+  if (second !== expires.second) {
+    expires = { second, text: new Date(second * 1000).toUTCString() }
+  }
+  return expires.text
 }
 
 /** The value of one cookie in a `Cookie` header, URL-decoded; the first if it repeats. */

@@ -7,19 +7,33 @@ import {
   writeAnonymousCookie,
 } from '../../../server/src/http/anonymous-cookie.ts'
 
-/** The `Set-Cookie` value `writeAnonymousCookie` makes, as a browser would send it back. */
-function cookieFor(anonymousId: string, secrets: readonly string[]): string {
-  let set = ''
-  const res = {
-    cookie: (name: string, value: string) => {
-      set = `${name}=${encodeURIComponent(value)}`
-    },
-  } as unknown as Response
-  writeAnonymousCookie({ secure: false } as Request, res, anonymousId, {
+/** The headers a response got: the part of `Response` the cookie writer touches. */
+function fakeResponse(): Response & { headers: Map<string, unknown> } {
+  const headers = new Map<string, unknown>()
+  return {
+    headers,
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+    setHeader: (name: string, value: unknown) => headers.set(name.toLowerCase(), value),
+  } as unknown as Response & { headers: Map<string, unknown> }
+}
+
+/** The `Set-Cookie` header `writeAnonymousCookie` makes. */
+function setCookie(
+  anonymousId: string,
+  secrets: readonly string[],
+  options: { secure?: boolean; domain?: string } = {},
+): string {
+  const res = fakeResponse()
+  writeAnonymousCookie({ secure: options.secure ?? false } as Request, res, anonymousId, {
     secrets,
-    domain: undefined,
+    domain: options.domain,
   })
-  return set
+  return String(res.headers.get('set-cookie'))
+}
+
+/** The cookie `writeAnonymousCookie` sets, as a browser would send it back. */
+function cookieFor(anonymousId: string, secrets: readonly string[]): string {
+  return setCookie(anonymousId, secrets).split(';', 1)[0] ?? ''
 }
 
 const requestWith = (cookie: string | undefined) => ({ headers: { cookie } }) as Request
@@ -46,6 +60,41 @@ describe('the anonymous-id cookie', () => {
     expect(readAnonymousCookie(requestWith(`${anonymousCookieName}=%E0%A4%A`), ['s1'])).toBe(
       undefined,
     )
+  })
+
+  it('sets an HttpOnly, SameSite=Lax cookie for 400 days, Secure and with a domain when asked', () => {
+    const before = Date.now()
+    const header = setCookie('a-1', ['s1'], { secure: true, domain: '.example.com' })
+    expect(header).toMatch(
+      /^parley_aid=s%3Aa-1\.[\w%]+; Max-Age=34560000; Domain=\.example\.com; Path=\/; Expires=[^;]+ GMT; HttpOnly; Secure; SameSite=Lax$/,
+    )
+    const expires = Date.parse(/Expires=([^;]+)/.exec(header)?.[1] ?? '')
+    expect(expires).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 34_560_000_000)
+    expect(expires).toBeLessThanOrEqual(Date.now() + 34_560_000_000)
+    expect(setCookie('a-1', ['s1'])).not.toMatch(/Secure|Domain/)
+  })
+
+  it('signs each id with the first secret, the same whether or not it was signed before', () => {
+    expect(cookieFor('a-1', ['s1'])).toBe(cookieFor('a-1', ['s1']))
+    expect(cookieFor('a-1', ['s2', 's1'])).not.toBe(cookieFor('a-1', ['s1']))
+    expect(readAnonymousCookie(requestWith(cookieFor('a-1', ['s2', 's1'])), ['s2'])).toBe('a-1')
+    expect(readAnonymousCookie(requestWith(cookieFor('a-1', ['s1'])), ['s2'])).toBeUndefined()
+    // An id that needs URL-encoding, written twice (the second from the cache).
+    for (let n = 0; n < 2; n += 1) {
+      expect(readAnonymousCookie(requestWith(cookieFor('ä b;c', ['s1'])), ['s1'])).toBe('ä b;c')
+    }
+  })
+
+  it('adds its cookie to those the response already sets', () => {
+    const res = fakeResponse()
+    res.setHeader('Set-Cookie', 'other=1')
+    writeAnonymousCookie({ secure: false } as Request, res, 'a-1', {
+      secrets: ['s1'],
+      domain: undefined,
+    })
+    const headers = res.headers.get('set-cookie') as string[]
+    expect(headers[0]).toBe('other=1')
+    expect(headers[1]).toMatch(/^parley_aid=s%3Aa-1\./)
   })
 
   it('finds one cookie by exact name, quoted or URL-encoded', () => {
