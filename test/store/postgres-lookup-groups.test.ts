@@ -68,6 +68,26 @@ describe.skipIf(!postgresAvailable('the PostgreSQL lookup-group tests'))(
       expect(lookups()).toHaveLength(2)
     })
 
+    it('fails only the lookup whose row cannot be decoded, and answers the rest of its group', async () => {
+      // A document no version of the engine wrote (as a hand edit might leave it).
+      await schema.query("UPDATE profiles SET doc = 'not a document' WHERE id = 'p3'")
+      const settled = await Promise.allSettled(
+        [1, 2, 3, 4].map((n) => store.readNeighbourhood({ kind: 'userId', value: `user-${n}` })),
+      )
+      expect(lookups()).toHaveLength(1)
+      expect(settled.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ])
+      expect(
+        settled.map((result) =>
+          result.status === 'fulfilled' ? result.value?.profile.id : undefined,
+        ),
+      ).toEqual(['p1', 'p2', undefined, 'p4'])
+    })
+
     it('reads one snapshot per group: the neighbourhood function is STABLE', async () => {
       // A STABLE function's queries run on the snapshot of the statement that calls it; were it
       // VOLATILE, each lookup of a group (and each of its reads) could see a later commit.

@@ -85,7 +85,15 @@ export class PostgresLookupGroups {
       for (const lookup of lookups) lookup.reject(failure)
       return
     }
-    lookups.forEach((lookup, n) => lookup.resolve(toNeighbourhood(found[n])))
+    // Each answer decoded on its own: a row that fails to decode fails its lookup only, and
+    // never the pump (a rejection here would go unheard).
+    for (const [n, lookup] of lookups.entries()) {
+      try {
+        lookup.resolve(toNeighbourhood(found[n]))
+      } catch (error) {
+        lookup.reject(toStoreError(error))
+      }
+    }
   }
 }
 
