@@ -25,6 +25,15 @@ describe('GET /v1/admin/profiles/lookup', () => {
     expect(response.body.error).toMatchObject({ code: 'invalid_field', path: 'query.userId' })
   })
 
+  it('refuses an id with a NUL character, which no profile can have, with 400 on every engine', async () => {
+    const response = await t.lookup({ anonymousId: 'a\u0000b' }).expect(400)
+    expect(response.body.error).toMatchObject({
+      code: 'invalid_field',
+      path: 'query.anonymousId',
+      message: expect.stringContaining('NUL') as unknown,
+    })
+  })
+
   it('answers an unknown user with 404 profile_not_found', async () => {
     const response = await t.lookup({ userId: 'nobody' }).expect(404)
     expect(response.body.error).toMatchObject({ code: 'profile_not_found', path: 'query.userId' })

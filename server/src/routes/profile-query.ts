@@ -4,9 +4,15 @@ import { AppError } from '../errors/app-error.ts'
 import { findProfileId } from '../store/profile-neighbourhood.ts'
 import type { ProfileKey, Store, StoreReader } from '../store/store.ts'
 
+/** An id a profile may be known by: never a NUL, which no engine keeps (PostgreSQL refuses it). */
+const knownId = z
+  .string()
+  .min(1)
+  .refine((id) => !id.includes('\u0000'), 'contains a NUL character')
+
 /** `?userId=|anonymousId=` of the admin profile routes. */
 export const profileQuery = z
-  .object({ userId: z.string().min(1).optional(), anonymousId: z.string().min(1).optional() })
+  .object({ userId: knownId.optional(), anonymousId: knownId.optional() })
   .refine((query) => query.userId !== undefined || query.anonymousId !== undefined, {
     message: 'give userId or anonymousId',
     path: ['userId'],
