@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -7,7 +7,9 @@ import { AppError } from '../../server/src/errors/app-error.ts'
 import { identifyEvent } from '../../server/src/pipeline/identify-event.ts'
 import { ingest } from '../../server/src/pipeline/ingest.ts'
 import { newProfile } from '../../server/src/profile/profile.ts'
+import { BackgroundCheckpoints } from '../../server/src/store/sqlite/background-checkpoints.ts'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
+import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
 import { describeStoreContract } from './store-contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'))
@@ -176,6 +178,80 @@ describe('SqliteStore', () => {
     await expect(store.read((reader) => reader.profile('p1'))).rejects.toMatchObject({
       code: 'store_unavailable',
     })
+  })
+
+  it('copies committed pages into the file on a thread of its own, long before the writer would', async () => {
+    const Database = (await import('better-sqlite3')).default
+    const file = join(dir, 'background-checkpoint.db')
+    const store = new SqliteStore(file)
+    // A few dozen pages in the log: far below the writer's own threshold of 2,000.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        store.transaction((tx) => tx.putProfile(newProfile(`p${n}`, `U${n}`, n))),
+      ),
+    )
+    // The database file alone, without its log, holds only what a checkpoint copied into it.
+    const profilesInFileAlone = () => {
+      const copy = join(dir, `file-alone-${randomUUID()}.db`)
+      copyFileSync(file, copy)
+      const db = new Database(copy)
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM profiles').get() as { n: number }).n
+      } catch {
+        return -1 // copied in the middle of a pass
+      } finally {
+        db.close()
+      }
+    }
+    let copied = profilesInFileAlone()
+    for (let tries = 0; copied !== 20 && tries < 50; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      copied = profilesInFileAlone()
+    }
+    expect(copied).toBe(20)
+    await store.close()
+  })
+
+  it('tells of a checkpointer that cannot open the file, and closes without it', async () => {
+    const errors: unknown[] = []
+    const checkpoints = new BackgroundCheckpoints(
+      {
+        file: join(dir, 'no-checkpointer.db'),
+        synchronous: 'FULL',
+        nativeBinding: join(dir, 'none.node'),
+        commits: new Int32Array(new SharedArrayBuffer(4)),
+      },
+      (error) => errors.push(error),
+    )
+    for (let tries = 0; errors.length === 0 && tries < 50; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(errors[0]).toBeInstanceOf(Error)
+    await checkpoints.close()
+  })
+
+  it('keeps the log bounded under a steady stream of commits', async () => {
+    const file = join(dir, 'bounded-log.db')
+    const store = new SqliteStore(file)
+    const traits = traitsToTree({ notes: 'x'.repeat(3000) }, 1)
+    let largestLog = 0
+    // About 12 MiB of documents, committed in groups while the background thread copies.
+    for (let round = 0; round < 20; round += 1) {
+      await Promise.all(
+        Array.from({ length: 200 }, (_, n) =>
+          store.transaction((tx) =>
+            tx.putProfile({ ...newProfile(`p${round}-${n}`, null, n), traits }),
+          ),
+        ),
+      )
+      largestLog = Math.max(largestLog, statSync(`${file}-wal`).size)
+    }
+    // The writer's threshold (2,000 pages of 2 KiB) still restarts the log; one more group's
+    // pages may land before it does.
+    expect(largestLog).toBeGreaterThan(0)
+    expect(largestLog).toBeLessThan(8 * 1024 * 1024)
+    expect((await store.read((reader) => reader.profileSample(1))).total).toBe(4000)
+    await store.close()
   })
 
   it('answers a closed store with a retryable store_unavailable error', async () => {

@@ -22,6 +22,7 @@ export async function openStore(
       ...(config.sqliteNativeBinding === undefined
         ? {}
         : { nativeBinding: config.sqliteNativeBinding }),
+      ...(onBackgroundError === undefined ? {} : { onBackgroundError }),
     })
     // Fail at start, not on the first call, when the file cannot be opened or migrated.
     await store.ready.catch(async (error: unknown) => {

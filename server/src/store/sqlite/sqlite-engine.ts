@@ -100,6 +100,7 @@ export class SqliteEngine implements Store {
   readonly #begin: string
   readonly #readSessions: ReadSessions | undefined
   #commits = 0
+  readonly #onCommit: () => void
   /**
    * False while the file has never held a suppression: every call asks whether its identifiers
    * are suppressed, and on a site that never suppressed anyone the answer needs no statement.
@@ -111,10 +112,15 @@ export class SqliteEngine implements Store {
    * `readOnly`: a second connection to a file the writer already opened and migrated, for
    * reads only: `read` answers at once on it, in plain (deferred) read transactions that see
    * committed rows only and never take the write lock (see `read-sessions.ts`). Default: the
-   * writer.
+   * writer. `onCommit` runs after each COMMIT, before the group's callers hear of it. Default:
+   * nothing.
    */
-  constructor(file: string, options: SqliteStoreOptions & { readOnly?: boolean } = {}) {
+  constructor(
+    file: string,
+    options: SqliteStoreOptions & { readOnly?: boolean; onCommit?: () => void } = {},
+  ) {
     const readOnly = options.readOnly === true
+    this.#onCommit = options.onCommit ?? (() => undefined)
     if (file !== ':memory:' && !readOnly) mkdirSync(dirname(file), { recursive: true })
     this.#db = new Database(file, {
       readonly: readOnly,
@@ -240,6 +246,7 @@ export class SqliteEngine implements Store {
       return
     }
     this.#commits += 1
+    this.#onCommit()
     this.#feed.emit({ kind: 'changed', origin: 'local', keys: [...changed] })
     for (const { work, ok, value } of done) {
       if (ok) work.resolve(value)

@@ -7,9 +7,10 @@ import type { ProfileKey, ProfileNeighbourhood, Store, StoreReader, StoreWriter 
 import { readerMethods, writeMethods } from '../store-methods.ts'
 import { SqliteEngine, type SqliteStoreOptions } from './sqlite-engine.ts'
 import { batchedPoster } from './message-batches.ts'
-import { sqliteWorkerFile } from './worker-bundle.ts'
+import { sqliteWorkerFile, workerExecArgv } from './worker-bundle.ts'
 import { fromWire, type Request, type Response, type SessionMethod } from './sqlite-protocol.ts'
 import { readNeighbourhoodOnce } from '../profile-neighbourhood.ts'
+import { BackgroundCheckpoints } from './background-checkpoints.ts'
 
 export type { SqliteStoreOptions } from './sqlite-engine.ts'
 
@@ -37,6 +38,8 @@ export class SqliteStore implements Store {
    * once, without a message. None for `:memory:`, which only the worker's connection sees.
    */
   #reads: SqliteEngine | undefined
+  /** The thread that copies the log into the file as it grows; none for `:memory:`. */
+  #checkpoints: BackgroundCheckpoints | undefined
   /** The worker's commits this thread has heard of: every one is visible to a read begun now. */
   #seq = 0
   readonly #feed = new ChangeFeed()
@@ -52,13 +55,23 @@ export class SqliteStore implements Store {
   /** Resolves when the worker opened and migrated the file; rejects when it could not. */
   readonly ready: Promise<void>
 
-  constructor(file: string, options: SqliteStoreOptions = {}) {
+  /**
+   * `onBackgroundError` hears of faults no request sees (a failed background checkpoint).
+   * Default: ignored.
+   */
+  constructor(
+    file: string,
+    {
+      onBackgroundError,
+      ...options
+    }: SqliteStoreOptions & { onBackgroundError?: (error: unknown, where: string) => void } = {},
+  ) {
     this.#file = file
+    // The writer counts its commits here; the checkpointer waits on the count. None in memory.
+    const commits = file === ':memory:' ? undefined : new Int32Array(new SharedArrayBuffer(4))
     this.#worker = new Worker(sqliteWorkerFile(), {
-      workerData: { file, options },
-      // Plain JavaScript: the parent's loader flags (tsx, vitest) are not needed there; a
-      // profiler the process runs under (`--cpu-prof`) profiles this thread too.
-      execArgv: process.execArgv.filter((flag) => flag.startsWith('--cpu-prof')),
+      workerData: { file, options, commits },
+      execArgv: workerExecArgv(),
     })
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (batch: Response[]) => {
@@ -70,8 +83,17 @@ export class SqliteStore implements Store {
             // Until now the worker kept the process alive (someone may await `ready`).
             if (this.#pending.size === 0) this.#worker.unref()
             try {
-              if (file !== ':memory:') {
+              if (commits !== undefined) {
                 this.#reads = new SqliteEngine(file, { ...options, readOnly: true })
+                this.#checkpoints = new BackgroundCheckpoints(
+                  {
+                    file,
+                    commits,
+                    synchronous: options.synchronous ?? 'FULL',
+                    nativeBinding: options.nativeBinding,
+                  },
+                  (error) => onBackgroundError?.(error, 'WAL checkpoint'),
+                )
               }
             } catch (caught) {
               const error = caught instanceof Error ? caught : new Error(String(caught))
@@ -164,6 +186,7 @@ export class SqliteStore implements Store {
     }
     this.#closed = true
     this.#fail(new Error('the store is closed'))
+    await this.#checkpoints?.close()
     await this.#reads?.close()
     await this.#worker.terminate()
   }

@@ -12,7 +12,12 @@ import { toWire, type Request, type Response } from './sqlite-protocol.ts'
 
 const port = parentPort
 if (port === null) throw new Error('sqlite-worker.ts runs as a worker thread only')
-const { file, options } = workerData as { file: string; options: SqliteStoreOptions }
+const { file, options, commits } = workerData as {
+  file: string
+  options: SqliteStoreOptions
+  /** Counted after each COMMIT for the checkpointer thread (background-checkpoints.ts). */
+  commits: Int32Array | undefined
+}
 /** Answers, in one message a turn (see message-batches.ts); `failed` must go before exiting. */
 const send = batchedPoster<Response>((batch) => port.postMessage(batch))
 const sendNow = (message: Response) => port.postMessage([message])
@@ -26,7 +31,17 @@ interface Session {
 
 let engine: SqliteEngine
 try {
-  engine = new SqliteEngine(file, options)
+  engine = new SqliteEngine(file, {
+    ...options,
+    ...(commits === undefined
+      ? {}
+      : {
+          onCommit: () => {
+            Atomics.add(commits, 0, 1)
+            Atomics.notify(commits, 0)
+          },
+        }),
+  })
 } catch (error) {
   sendNow({ type: 'failed', error: toWire(error) })
   port.close()

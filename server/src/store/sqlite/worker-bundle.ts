@@ -23,24 +23,41 @@ const moduleLocations: Plugin = {
 }
 
 /**
- * The SQLite worker (`sqlite-worker.ts`) bundled into one plain CommonJS file, built once per
+ * The SQLite threads' code, each entry bundled into one plain CommonJS file, built once per
  * process with esbuild (when this module loads) and kept in the OS temp folder under the hash of
- * its content. A worker thread starts without the parent's TypeScript loader; teaching it
- * TypeScript (tsx) would cost about half a second per store, this file about 50 ms once.
- * better-sqlite3 stays outside the bundle, required by its absolute path (it loads a native
- * addon next to itself).
+ * its content: the writer (`sqlite-worker.ts`) and the checkpointer (`checkpoint-worker.ts`). A
+ * worker thread starts without the parent's TypeScript loader; teaching it TypeScript (tsx)
+ * would cost about half a second per store, these files about 50 ms each once. better-sqlite3
+ * stays outside the bundle, required by its absolute path (it loads a native addon next to
+ * itself).
  */
-const built = await buildWorker()
+const [writer, checkpointer] = await Promise.all([
+  buildWorker('./sqlite-worker.ts'),
+  buildWorker('./checkpoint-worker.ts'),
+])
 
-/** The bundled worker's path. */
+/** The bundled writer thread's path. */
 export function sqliteWorkerFile(): string {
-  return built
+  return writer
 }
 
-async function buildWorker(): Promise<string> {
+/** The bundled checkpointer thread's path. */
+export function checkpointWorkerFile(): string {
+  return checkpointer
+}
+
+/**
+ * The flags a bundled thread starts with: plain JavaScript needs none of the parent's loader
+ * flags (tsx, vitest); a profiler the process runs under (`--cpu-prof`) profiles it too.
+ */
+export function workerExecArgv(): string[] {
+  return process.execArgv.filter((flag) => flag.startsWith('--cpu-prof'))
+}
+
+async function buildWorker(entry: string): Promise<string> {
   const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3')
   const result = await build({
-    entryPoints: [fileURLToPath(new URL('./sqlite-worker.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -52,10 +69,10 @@ async function buildWorker(): Promise<string> {
   })
   const bundled = result.outputFiles[0]?.text ?? ''
   const external = 'require("better-sqlite3")'
-  if (!bundled.includes(external)) throw new Error('esbuild produced no SQLite worker')
+  if (!bundled.includes(external)) throw new Error(`esbuild produced no bundle of ${entry}`)
   const code = bundled.replaceAll(external, `require(${JSON.stringify(betterSqlite)})`)
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
-  const file = join(tmpdir(), `parley-sqlite-worker-${hash}.cjs`)
+  const file = join(tmpdir(), `parley-sqlite-${hash}.cjs`)
   if (!existsSync(file)) {
     // Written aside, then renamed: a process starting at the same moment never reads half a file.
     const partial = `${file}.${process.pid}.tmp`
