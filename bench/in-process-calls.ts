@@ -2,8 +2,9 @@
  * The store and pipeline's own cost, without HTTP: drives identify calls (the identify mix of
  * `identify-throughput.ts`), then personalize reads of the known users with no cache, then
  * browser page views of their devices with the payload their answer carries, 32 in flight, straight into `ingest` and `Personalizer` on a SQLite file (`synchronous=FULL`), and
- * prints calls per second and the CPU per call of the whole process (every thread: the event
- * loop and the SQLite worker). Pass another checkout's root to measure its code the same way:
+ * prints calls per second, the CPU per call of the whole process (every thread: the event
+ * loop and the SQLite threads) and the p99 of a call's time (a write waits for its group's
+ * commit, so a slow commit shows there). Pass another checkout's root to measure its code the same way:
  *
  *   npx tsx bench/in-process-calls.ts [root]      (PARLEY_BENCH_SECONDS=3 by default)
  */
@@ -33,24 +34,26 @@ const { identifyEvent } = (await load(
   'pipeline/identify-event.ts',
 )) as typeof import('../server/src/pipeline/identify-event.ts')
 
-/** Runs `call` with `inFlight` calls at a time for `seconds`; calls/s and CPU µs per call. */
-async function drive(call: (n: number) => Promise<unknown>): Promise<[number, number]> {
+/** Runs `call` with `inFlight` calls at a time for `seconds`: calls/s, CPU µs a call, p99 ms. */
+async function drive(call: (n: number) => Promise<unknown>): Promise<[number, number, number]> {
   let n = 0
-  let done = 0
+  const times: number[] = []
   const cpu = process.cpuUsage()
   const start = performance.now()
   const end = start + seconds * 1000
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (performance.now() < end) {
+      for (let began = start; began < end; began = performance.now()) {
         await call((n += 1))
-        done += 1
+        times.push(performance.now() - began)
       }
     }),
   )
   const elapsed = (performance.now() - start) / 1000
   const used = process.cpuUsage(cpu)
-  return [done / elapsed, (used.user + used.system) / done]
+  times.sort((a, b) => a - b)
+  const p99 = times[Math.floor(times.length * 0.99)] ?? 0
+  return [times.length / elapsed, (used.user + used.system) / times.length, p99]
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-in-process-'))
@@ -76,7 +79,7 @@ try {
       deps,
     )
   for (let n = 0; n < 1000; n += 1) await identify(n) // every user known, and a warm-up
-  const [identifyRate, identifyCpu] = await drive(identify)
+  const [identifyRate, identifyCpu, identifyP99] = await drive(identify)
 
   const ids = await Promise.all(
     Array.from({ length: 1000 }, (_, n) =>
@@ -92,7 +95,7 @@ try {
       page,
       userAgent: undefined,
     })
-  const [personalizeRate, personalizeCpu] = await drive(personalize)
+  const [personalizeRate, personalizeCpu, personalizeP99] = await drive(personalize)
 
   const devices = await Promise.all(
     ids.map((id) => store.read((reader) => reader.anonymousIds(id ?? ''))),
@@ -126,17 +129,17 @@ try {
       ...(result.visitor === undefined ? {} : { visitor: result.visitor }),
     })
   }
-  const [pageRate, pageCpu] = await drive(pageAnswer)
+  const [pageRate, pageCpu, pageP99] = await drive(pageAnswer)
 
   console.log(`${root} (${seconds} s each, ${inFlight} in flight, CPU of every thread)`)
   console.log(
-    `  identify:              ${identifyRate.toFixed(0)} calls/s, ${identifyCpu.toFixed(0)} µs CPU per call`,
+    `  identify:              ${identifyRate.toFixed(0)} calls/s, ${identifyCpu.toFixed(0)} µs CPU per call, p99 ${identifyP99.toFixed(1)} ms`,
   )
   console.log(
-    `  personalize, no cache: ${personalizeRate.toFixed(0)} calls/s, ${personalizeCpu.toFixed(0)} µs CPU per call`,
+    `  personalize, no cache: ${personalizeRate.toFixed(0)} calls/s, ${personalizeCpu.toFixed(0)} µs CPU per call, p99 ${personalizeP99.toFixed(1)} ms`,
   )
   console.log(
-    `  page with its payload: ${pageRate.toFixed(0)} calls/s, ${pageCpu.toFixed(0)} µs CPU per call`,
+    `  page with its payload: ${pageRate.toFixed(0)} calls/s, ${pageCpu.toFixed(0)} µs CPU per call, p99 ${pageP99.toFixed(1)} ms`,
   )
 } finally {
   await store.close()
