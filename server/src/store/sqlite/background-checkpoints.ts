@@ -22,8 +22,8 @@ export type CheckpointerMessage =
 
 /**
  * Least milliseconds from one pass to the next. Shorter gaps make smaller copies and syncs, and
- * cost CPU: 2 ms cut the commits' p99 further than 10 but raised the CPU per identify by a
- * third (docs/performance.md, "Checkpoints on a thread of their own").
+ * cost CPU: 2 ms cut the commits' p99 further than 10 but raised the server's CPU per identify
+ * by a fifth to a third (docs/performance.md, "Checkpoints on a thread of their own").
  */
 export const checkpointGapMs = 10
 
