@@ -134,10 +134,11 @@ export class SqliteEngine implements Store {
       this.#db.pragma(`page_size = ${pageSize}`)
       this.#db.pragma('journal_mode = WAL')
       this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
-      // A checkpoint copies each page of the log into the file once, however often the log
-      // holds it, and the commit that starts it waits for it: every 2,000 pages (4 MiB) copies
-      // hot pages (accounts, index tails) half as often as SQLite's 1,000, and stalls the queue
-      // half as long as 4,000 did, which set identify's p99 (docs/performance.md).
+      // Behind `SqliteStore` a thread of its own checkpoints after the commits
+      // (background-checkpoints.ts), and this threshold is the backstop. Alone, a checkpoint
+      // copies each page of the log into the file once, however often the log holds it, and
+      // the commit that starts it waits for it: every 2,000 pages (4 MiB) copies hot pages half
+      // as often as SQLite's 1,000 and stalls the queue half as long as 4,000 (docs/performance.md).
       this.#db.pragma(`wal_autocheckpoint = ${checkpointPages}`)
     }
     registerSqliteFunctions(this.#db)
