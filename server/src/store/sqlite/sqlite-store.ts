@@ -85,7 +85,17 @@ export class SqliteStore implements Store {
             try {
               if (commits !== undefined) {
                 this.#reads = new SqliteEngine(file, { ...options, readOnly: true })
-                this.#checkpoints = startCheckpoints(file, commits, options, onBackgroundError)
+                // A thread that cannot open the file is told, not thrown: without it the writer
+                // still checkpoints by itself.
+                this.#checkpoints = new BackgroundCheckpoints(
+                  {
+                    file,
+                    commits,
+                    synchronous: options.synchronous ?? 'FULL',
+                    nativeBinding: options.nativeBinding,
+                  },
+                  (error) => onBackgroundError?.(error, 'WAL checkpoint'),
+                )
               }
             } catch (caught) {
               const error = caught instanceof Error ? caught : new Error(String(caught))
@@ -244,33 +254,6 @@ export class SqliteStore implements Store {
       entry.reject(unavailable(error))
     }
     this.#worker.unref()
-  }
-}
-
-/**
- * The checkpointer thread of a file. Without it the store still works (the writer checkpoints by
- * itself), so a thread that cannot start is told, not thrown.
- */
-function startCheckpoints(
-  file: string,
-  commits: Int32Array,
-  options: SqliteStoreOptions,
-  onBackgroundError: ((error: unknown, where: string) => void) | undefined,
-): BackgroundCheckpoints | undefined {
-  const onError = (error: unknown) => onBackgroundError?.(error, 'WAL checkpoint')
-  try {
-    return new BackgroundCheckpoints(
-      {
-        file,
-        commits,
-        synchronous: options.synchronous ?? 'FULL',
-        nativeBinding: options.nativeBinding,
-      },
-      onError,
-    )
-  } catch (error) {
-    onError(error)
-    return undefined
   }
 }
 
