@@ -66,9 +66,11 @@ try {
     const { busyMs, parts } = summarizeProfile(join(dir, file))
     const thread = parts.some(([part]) => part.startsWith('SQLite worker: '))
       ? 'SQLite worker thread'
-      : parts.some(([part]) => part === 'npm: express')
-        ? 'event loop (main thread)'
-        : 'module loader thread (tsx, start-up only)'
+      : parts.some(([part]) => part.startsWith('checkpoint worker: '))
+        ? 'checkpointer thread'
+        : parts.some(([part]) => part === 'npm: express')
+          ? 'event loop (main thread)'
+          : 'module loader thread (tsx, start-up only)'
     console.log(`\n${thread}: busy ${busyMs.toFixed(0)} ms of the run`)
     for (const [part, ms] of parts.slice(0, 14)) {
       console.log(`  ${((ms / busyMs) * 100).toFixed(1).padStart(5)} %  ${part}`)

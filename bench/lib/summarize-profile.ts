@@ -44,6 +44,9 @@ function partOf(frame: { functionName: string; url: string }): string {
   if (url.startsWith('node:')) return `node: ${url.slice(5)}`
   const source = /server\/src\/([^/]+)/.exec(url)
   if (source?.[1] !== undefined) return `server/src/${source[1]}`
-  if (/parley-sqlite-worker/.test(url)) return `SQLite worker: ${functionName || '(anonymous)'}`
+  const thread = /parley-(sqlite|checkpoint)-worker-/.exec(url)?.[1]
+  if (thread !== undefined) {
+    return `${thread === 'sqlite' ? 'SQLite' : 'checkpoint'} worker: ${functionName || '(anonymous)'}`
+  }
   return url === '' ? '(unknown)' : url.split('/').slice(-2).join('/')
 }

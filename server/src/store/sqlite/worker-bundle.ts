@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 
@@ -72,7 +72,8 @@ async function buildWorker(entry: string): Promise<string> {
   if (!bundled.includes(external)) throw new Error(`esbuild produced no bundle of ${entry}`)
   const code = bundled.replaceAll(external, `require(${JSON.stringify(betterSqlite)})`)
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
-  const file = join(tmpdir(), `parley-sqlite-${hash}.cjs`)
+  // Named for its entry, so a CPU profile tells the threads apart (bench/lib/summarize-profile.ts).
+  const file = join(tmpdir(), `parley-${basename(entry, '.ts')}-${hash}.cjs`)
   if (!existsSync(file)) {
     // Written aside, then renamed: a process starting at the same moment never reads half a file.
     const partial = `${file}.${process.pid}.tmp`
