@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { formatRow, ratioText, runLoad, tableHeader, type LoadResult } from './lib/load.ts'
+import {
+  combineRounds,
+  formatRow,
+  interleave,
+  ratioText,
+  roundsOf,
+  runLoad,
+  tableHeader,
+  type LoadResult,
+} from './lib/load.ts'
 import { startServerProcess } from './lib/processes.ts'
 
 /**
@@ -29,7 +38,9 @@ export function identifyBody(): () => string {
  * Identify throughput of the container on SQLite against a bare Express endpoint that parses the
  * same JSON body, measured in the same run on the same machine. Each request is a new device of
  * one of 1,000 users, so the run mixes creates, merges and new-device links. Each server gets two
- * unmeasured seconds of the same load first (see `warmUp`).
+ * unmeasured seconds of the same load first (see `warmUp`). The maximum rates are measured in
+ * interleaved rounds (`interleave`), so every ratio compares the same minutes; the latency rows
+ * then run back to back at half the baseline's maximum.
  *
  *   npm run bench -- identify        (PARLEY_BENCH_SECONDS=10 by default)
  */
@@ -37,41 +48,12 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
   const writeKey = 'bench-write-key'
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`
   const body = identifyBody()
-
-  const baselineServer = await startServerProcess('bench/lib/bare-express-server.ts')
-  const baselineUrl = `${baselineServer.url}/v1/identify`
-  const serverPid = baselineServer.child.pid
-  await warmUp(baselineUrl, {}, body)
-  const baseline = await runLoad({ url: baselineUrl, duration: seconds, body, serverPid })
-  // Latency is compared at the load the target promises: half of the baseline's maximum.
-  const rate = Math.round(baseline.requestsPerSecond / 2)
-  const baselineAtRate = await runLoad({
-    url: baselineUrl,
-    duration: seconds,
-    body,
-    rate,
-    serverPid,
-  })
-  await baselineServer.stop()
-  // The same app served as the container serves itself: on Node 20 `app.listen` costs each
-  // request a slow `setPrototypeOf` that the container no longer pays (docs/performance.md).
-  const bornServer = await startServerProcess('bench/lib/bare-express-server.ts', {
-    PARLEY_BENCH_BARE_SERVER: 'container',
-  })
-  const bornUrl = `${bornServer.url}/v1/identify`
-  await warmUp(bornUrl, {}, body)
-  const baselineBorn = await runLoad({
-    url: bornUrl,
-    duration: seconds,
-    body,
-    serverPid: bornServer.child.pid,
-  })
-  await bornServer.stop()
-
-  const headers = { authorization: auth }
-  const runContainer = async (synchronous: 'FULL' | 'NORMAL', rates: (number | undefined)[]) => {
+  const { rounds, roundSeconds } = roundsOf(seconds)
+  const dirs: string[] = []
+  const startContainer = (synchronous: 'FULL' | 'NORMAL') => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'))
-    const container = await startServerProcess('server/src/index.ts', {
+    dirs.push(dir)
+    return startServerProcess('server/src/index.ts', {
       NODE_ENV: 'test',
       PORT: '0',
       HOST: '127.0.0.1',
@@ -80,51 +62,66 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
       PARLEY_WRITE_KEYS: writeKey,
       PARLEY_LOG_LEVEL: 'info',
     })
-    const url = `${container.url}/v1/identify`
-    await warmUp(url, headers, body)
-    const results: LoadResult[] = []
-    for (const offered of rates) {
-      results.push(
-        await runLoad({
-          url,
-          duration: seconds,
-          headers,
-          body,
-          serverPid: container.child.pid,
-          ...(offered === undefined ? {} : { rate: offered }),
-        }),
-      )
-    }
-    await container.stop()
-    rmSync(dir, { recursive: true, force: true })
-    return results
   }
-  const [identify, identifyAtRate] = (await runContainer('FULL', [undefined, rate])) as [
-    LoadResult,
-    LoadResult,
+  const servers = [
+    await startServerProcess('bench/lib/bare-express-server.ts'),
+    // The same app served as the container serves itself: on Node 20 `app.listen` costs each
+    // request a slow `setPrototypeOf` that the container no longer pays (docs/performance.md).
+    await startServerProcess('bench/lib/bare-express-server.ts', {
+      PARLEY_BENCH_BARE_SERVER: 'container',
+    }),
+    await startContainer('FULL'),
+    await startContainer('NORMAL'),
   ]
-  const [identifyNormal] = (await runContainer('NORMAL', [undefined])) as [LoadResult]
+  try {
+    const targets = servers.map((server, index) => ({
+      url: `${server.url}/v1/identify`,
+      headers: index < 2 ? {} : { authorization: auth },
+      serverPid: server.child.pid,
+    }))
+    type Target = (typeof targets)[number]
+    const load = (target: Target, duration: number, rate?: number) =>
+      runLoad({ ...target, duration, body, ...(rate === undefined ? {} : { rate }) })
+    for (const { url, headers } of targets) await warmUp(url, headers, body)
+    const [baseline, baselineBorn, identify, identifyNormal] = (
+      await interleave(
+        targets.map((target) => () => load(target, roundSeconds)),
+        rounds,
+      )
+    ).map(combineRounds) as [LoadResult, LoadResult, LoadResult, LoadResult]
+    // Latency is compared at the load the target promises: half of the baseline's maximum.
+    const rate = Math.round(baseline.requestsPerSecond / 2)
+    const [bareTarget, , fullTarget] = targets as [Target, Target, Target]
+    const baselineAtRate = await load(bareTarget, seconds, rate)
+    const identifyAtRate = await load(fullTarget, seconds, rate)
 
-  console.log(`\n## Identify on SQLite vs bare Express (${seconds} s per row, 32 connections)\n`)
-  console.log(tableHeader)
-  console.log(formatRow('bare Express, same JSON body, max', baseline))
-  console.log(formatRow('bare Express, container server, max', baselineBorn))
-  console.log(formatRow('POST /v1/identify, SQLite synchronous=FULL (default), max', identify))
-  console.log(formatRow('POST /v1/identify, SQLite synchronous=NORMAL, max', identifyNormal))
-  console.log(formatRow(`bare Express at ${rate} req/s`, baselineAtRate))
-  console.log(formatRow(`POST /v1/identify (FULL) at ${rate} req/s`, identifyAtRate))
-  const ratio = (result: LoadResult, against = baseline) =>
-    // Three places: at two, 0.595 printed as 0.60, the target, and read as met.
-    ratioText(result, against, (r) => r.toFixed(3))
-  const latencyFailed =
-    baselineAtRate.non2xx + baselineAtRate.errors + identifyAtRate.non2xx + identifyAtRate.errors
-  console.log(
-    `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.60)` +
-      `; against the bare app on the container's server: FULL ${ratio(identify, baselineBorn)}` +
-      `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `${signed(identifyAtRate.p99Ms - baselineAtRate.p99Ms)} ms over baseline, ${Math.round(identifyAtRate.requestsPerSecond)} of ${rate} req/s answered`} (target <= +10 ms)` +
-      `\nserver CPU per request (all threads), bare / identify FULL: ${cpuRatio(baseline, identify)}`,
-  )
-  return { baseline, baselineBorn, identify, identifyNormal, baselineAtRate, identifyAtRate }
+    console.log(
+      `\n## Identify on SQLite vs bare Express (maxima: ${rounds} interleaved rounds of ` +
+        `${roundSeconds} s; at ${rate} req/s: ${seconds} s; 32 connections)\n`,
+    )
+    console.log(tableHeader)
+    console.log(formatRow('bare Express, same JSON body, max', baseline))
+    console.log(formatRow('bare Express, container server, max', baselineBorn))
+    console.log(formatRow('POST /v1/identify, SQLite synchronous=FULL (default), max', identify))
+    console.log(formatRow('POST /v1/identify, SQLite synchronous=NORMAL, max', identifyNormal))
+    console.log(formatRow(`bare Express at ${rate} req/s`, baselineAtRate))
+    console.log(formatRow(`POST /v1/identify (FULL) at ${rate} req/s`, identifyAtRate))
+    const ratio = (result: LoadResult, against = baseline) =>
+      // Three places: at two, 0.595 printed as 0.60, the target, and read as met.
+      ratioText(result, against, (r) => r.toFixed(3))
+    const latencyFailed =
+      baselineAtRate.non2xx + baselineAtRate.errors + identifyAtRate.non2xx + identifyAtRate.errors
+    console.log(
+      `\nthroughput ratio: FULL ${ratio(identify)}, NORMAL ${ratio(identifyNormal)} (target >= 0.60)` +
+        `; against the bare app on the container's server: FULL ${ratio(identify, baselineBorn)}` +
+        `\np99 at ${rate} req/s: ${latencyFailed > 0 ? `no comparison: ${latencyFailed} non-2xx/errors` : `${signed(identifyAtRate.p99Ms - baselineAtRate.p99Ms)} ms over baseline, ${Math.round(identifyAtRate.requestsPerSecond)} of ${rate} req/s answered`} (target <= +10 ms)` +
+        `\nserver CPU per request (all threads), bare / identify FULL: ${cpuRatio(baseline, identify)}`,
+    )
+    return { baseline, baselineBorn, identify, identifyNormal, baselineAtRate, identifyAtRate }
+  } finally {
+    for (const server of servers) await server.stop()
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** Bare's server CPU per request over the container's, when both are known and clean. */

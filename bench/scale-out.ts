@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { createTestSchema } from '../test/helpers/postgres.ts'
-import { ratioText, runLoad, type LoadResult } from './lib/load.ts'
+import {
+  combineRounds,
+  interleave,
+  ratioText,
+  roundsOf,
+  runLoad,
+  type LoadResult,
+} from './lib/load.ts'
 import { backendPids, cpuBetween, cpuByPid, processesCpuUs } from './lib/process-cpu.ts'
 import { benchRuntime, startServerProcess, type ServerProcess } from './lib/processes.ts'
 
@@ -12,7 +19,9 @@ import { benchRuntime, startServerProcess, type ServerProcess } from './lib/proc
  * both as `app.listen` serves it (the issue's baseline) and as the container serves itself (so
  * that a saving of the container's server is not taken for one of its work). The
  * ratio is the result: the load generator, both instances and PostgreSQL share this machine's
- * cores, so absolute figures say little. Only 127.0.0.1 is loaded, for a bounded time.
+ * cores, so absolute figures say little. A path's setups are loaded in interleaved rounds
+ * (`interleave`), so its ratios compare the same minutes. Only 127.0.0.1 is loaded, for a
+ * bounded time.
  *
  *   npm run bench -- scale-out        (PARLEY_BENCH_SECONDS=10 by default; needs PostgreSQL at
  *                                      PARLEY_TEST_POSTGRES_URL, default 127.0.0.1:5432/test)
@@ -152,6 +161,24 @@ async function loadAll(
   }
 }
 
+/** The rounds of one setup as one: as `combineRounds`, with the CPU totals summed. */
+function combineMeasured(rounds: readonly Measured[]): Measured {
+  const sum = (pick: (round: Measured) => number) =>
+    rounds.reduce((total, round) => total + pick(round), 0)
+  const { requestsPerSecond, p50Ms, p99Ms, non2xx, errors } = combineRounds(rounds)
+  return {
+    requestsPerSecond,
+    p50Ms,
+    p99Ms,
+    non2xx,
+    errors,
+    requests: sum((round) => round.requests),
+    loadGeneratorUs: sum((round) => round.loadGeneratorUs),
+    serversUs: sum((round) => round.serversUs),
+    postgresUs: sum((round) => round.postgresUs),
+  }
+}
+
 /** CPU per request (µs) of each part, and their sum without the load generator. */
 function cpuPerRequest(run: Measured): { load: number; servers: number; pg: number } {
   const per = (us: number) => us / Math.max(run.requests, 1)
@@ -181,6 +208,7 @@ async function seed(target: ServerProcess): Promise<void> {
 /** Runs every scenario against bare Express, one instance and two; prints the tables. */
 export async function benchScaleOut(seconds: number): Promise<string[]> {
   const loadBefore = loadavg()[0]?.toFixed(1) ?? '?'
+  const { rounds: roundCount, roundSeconds } = roundsOf(seconds)
   const wanted = process.env.PARLEY_BENCH_PATHS?.split(',')
   const chosen = scenarios.filter((scenario) => wanted?.includes(scenario.key) ?? true)
   const schema = await createTestSchema()
@@ -223,7 +251,8 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
       { name: 'PostgreSQL, 2 instances', targets },
     ]
     const lines = [
-      `\n## Scale-out on PostgreSQL (${seconds} s per row, ${connections} connections in total, ` +
+      `\n## Scale-out on PostgreSQL (${roundCount} interleaved rounds of ${roundSeconds} s per row, ` +
+        `${connections} connections in total, ` +
         `servers on node ${execFileSync(benchRuntime(), ['--version']).toString().trim()}, ${cpus().length} CPUs, load average ${loadBefore} at start)\n`,
       '| path | setup | req/s | p50 ms | p99 ms | vs bare Express | vs bare, container server | ' +
         'non-2xx + errors | CPU µs/req: load generator | servers | PostgreSQL backends |',
@@ -231,14 +260,15 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
     ]
     const growth: string[] = []
     for (const scenario of chosen) {
-      let baseline: Measured | undefined
-      let bornBaseline: Measured | undefined
-      for (const setup of setups) {
-        const result = await loadAll(setup.targets, scenario, seconds, schema.url)
-        if (setup.targets[0]?.server === bare) baseline = result
-        if (setup.targets[0]?.server === bareBorn) bornBaseline = result
-        const ratio = ratioText(result, baseline ?? result)
-        const bornRatio = bornBaseline === undefined ? '' : ratioText(result, bornBaseline)
+      const rounds = await interleave(
+        setups.map((setup) => () => loadAll(setup.targets, scenario, roundSeconds, schema.url)),
+        roundCount,
+      )
+      const [baseline, bornBaseline] = rounds.map(combineMeasured) as [Measured, Measured]
+      for (const [index, setup] of setups.entries()) {
+        const result = combineMeasured(rounds[index] ?? [])
+        const ratio = ratioText(result, baseline)
+        const bornRatio = setup.targets[0]?.server === bare ? '' : ratioText(result, bornBaseline)
         const cpu = cpuPerRequest(result)
         lines.push(
           `| ${scenario.name} | ${setup.name} | ${Math.round(result.requestsPerSecond)} | ` +
@@ -246,8 +276,8 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
             `${result.non2xx + result.errors} | ` +
             `${cpu.load.toFixed(0)} | ${cpu.servers.toFixed(0)} | ${cpu.pg.toFixed(0)} |`,
         )
-        if (setup.name === 'PostgreSQL, 1 instance' && baseline !== undefined) {
-          growth.push(growthRow(scenario, result, baseline, bornBaseline ?? baseline))
+        if (setup.name === 'PostgreSQL, 1 instance') {
+          growth.push(growthRow(scenario, result, baseline, bornBaseline))
         }
       }
     }

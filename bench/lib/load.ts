@@ -72,6 +72,52 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
+/** Rounds a bench splits each target's time into, and how long a round lasts (2 s at least). */
+export function roundsOf(seconds: number, rounds = 3): { rounds: number; roundSeconds: number } {
+  return { rounds, roundSeconds: Math.max(2, Math.round(seconds / rounds)) }
+}
+
+/**
+ * Runs every load `rounds` times, a round of each in turn, so that a burst of other work on the
+ * machine, or a host that slows down, falls on every target alike instead of on whichever was
+ * measured then. Returns each load's rounds, in the order of `loads`.
+ */
+export async function interleave<T>(
+  loads: readonly (() => Promise<T>)[],
+  rounds: number,
+): Promise<T[][]> {
+  const results = loads.map((): T[] => [])
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [index, load] of loads.entries()) results[index]?.push(await load())
+  }
+  return results
+}
+
+/**
+ * The rounds of one target as one result: the rate averaged over the rounds (they are equally
+ * long), the CPU per request weighted by each round's requests, the worst round's p50 and p99,
+ * the failures summed.
+ */
+export function combineRounds(rounds: readonly LoadResult[]): LoadResult {
+  const sum = (pick: (round: LoadResult) => number) =>
+    rounds.reduce((total, round) => total + pick(round), 0)
+  const requests = sum((round) => round.requestsPerSecond)
+  const cpuKnown = rounds.every((round) => round.serverCpuUs !== undefined) && requests > 0
+  return {
+    requestsPerSecond: requests / Math.max(rounds.length, 1),
+    p50Ms: Math.max(...rounds.map((round) => round.p50Ms)),
+    p99Ms: Math.max(...rounds.map((round) => round.p99Ms)),
+    non2xx: sum((round) => round.non2xx),
+    errors: sum((round) => round.errors),
+    ...(cpuKnown
+      ? {
+          serverCpuUs:
+            sum((round) => (round.serverCpuUs ?? 0) * round.requestsPerSecond) / requests,
+        }
+      : {}),
+  }
+}
+
 /** One line of a results table. */
 export function formatRow(name: string, result: LoadResult): string {
   const cpu = result.serverCpuUs === undefined ? 'n/a' : result.serverCpuUs.toFixed(0)
