@@ -12,7 +12,7 @@ import {
   tableHeader,
   type LoadResult,
 } from './lib/load.ts'
-import { startServerProcess } from './lib/processes.ts'
+import { startServerProcess, type ServerProcess } from './lib/processes.ts'
 
 /**
  * Bodies of the identify mix: each a new device of one of 1,000 users, with a work email and
@@ -63,17 +63,18 @@ export async function benchIdentify(seconds: number): Promise<Record<string, Loa
       PARLEY_LOG_LEVEL: 'info',
     })
   }
-  const servers = [
-    await startServerProcess('bench/lib/bare-express-server.ts'),
+  const servers: ServerProcess[] = []
+  try {
+    servers.push(await startServerProcess('bench/lib/bare-express-server.ts'))
     // The same app served as the container serves itself: on Node 20 `app.listen` costs each
     // request a slow `setPrototypeOf` that the container no longer pays (docs/performance.md).
-    await startServerProcess('bench/lib/bare-express-server.ts', {
-      PARLEY_BENCH_BARE_SERVER: 'container',
-    }),
-    await startContainer('FULL'),
-    await startContainer('NORMAL'),
-  ]
-  try {
+    servers.push(
+      await startServerProcess('bench/lib/bare-express-server.ts', {
+        PARLEY_BENCH_BARE_SERVER: 'container',
+      }),
+    )
+    servers.push(await startContainer('FULL'))
+    servers.push(await startContainer('NORMAL'))
     const targets = servers.map((server, index) => ({
       url: `${server.url}/v1/identify`,
       headers: index < 2 ? {} : { authorization: auth },

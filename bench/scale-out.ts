@@ -264,9 +264,10 @@ export async function benchScaleOut(seconds: number): Promise<string[]> {
         setups.map((setup) => () => loadAll(setup.targets, scenario, roundSeconds, schema.url)),
         roundCount,
       )
-      const [baseline, bornBaseline] = rounds.map(combineMeasured) as [Measured, Measured]
+      const results = rounds.map(combineMeasured)
+      const [baseline, bornBaseline] = results as [Measured, Measured]
       for (const [index, setup] of setups.entries()) {
-        const result = combineMeasured(rounds[index] ?? [])
+        const result = results[index] as Measured
         const ratio = ratioText(result, baseline)
         const bornRatio = setup.targets[0]?.server === bare ? '' : ratioText(result, bornBaseline)
         const cpu = cpuPerRequest(result)

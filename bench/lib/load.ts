@@ -101,18 +101,17 @@ export async function interleave<T>(
 export function combineRounds(rounds: readonly LoadResult[]): LoadResult {
   const sum = (pick: (round: LoadResult) => number) =>
     rounds.reduce((total, round) => total + pick(round), 0)
-  const requests = sum((round) => round.requestsPerSecond)
-  const cpuKnown = rounds.every((round) => round.serverCpuUs !== undefined) && requests > 0
+  const rates = sum((round) => round.requestsPerSecond)
+  const cpuKnown = rounds.every((round) => round.serverCpuUs !== undefined) && rates > 0
   return {
-    requestsPerSecond: requests / Math.max(rounds.length, 1),
+    requestsPerSecond: rates / Math.max(rounds.length, 1),
     p50Ms: Math.max(...rounds.map((round) => round.p50Ms)),
     p99Ms: Math.max(...rounds.map((round) => round.p99Ms)),
     non2xx: sum((round) => round.non2xx),
     errors: sum((round) => round.errors),
     ...(cpuKnown
       ? {
-          serverCpuUs:
-            sum((round) => (round.serverCpuUs ?? 0) * round.requestsPerSecond) / requests,
+          serverCpuUs: sum((round) => (round.serverCpuUs ?? 0) * round.requestsPerSecond) / rates,
         }
       : {}),
   }
