@@ -4,6 +4,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import type { Express } from 'express'
+import { interleave } from './load.ts'
 import { benchRuntime, serverEnv } from './processes.ts'
 import { createAppServer } from '../../server/src/http/app-server.ts'
 
@@ -118,12 +119,10 @@ export async function interleavedRounds(
     }
   }
   for (const target of targets) await run(target, options.warmupSeconds ?? 2)
-  const samples = targets.map((): Sample[] => [])
-  for (let round = 0; round < options.rounds; round += 1) {
-    for (const [index, target] of targets.entries()) {
-      samples[index]?.push(await run(target, options.roundSeconds))
-    }
-  }
+  const samples = await interleave(
+    targets.map((target) => () => run(target, options.roundSeconds)),
+    options.rounds,
+  )
   return targets.map((target, index) => {
     const all = samples[index] ?? []
     const requests = all.reduce((sum, sample) => sum + sample.requests, 0)
