@@ -8,7 +8,9 @@ import { identifyEvent } from '../../server/src/pipeline/identify-event.ts'
 import { ingest } from '../../server/src/pipeline/ingest.ts'
 import { newProfile } from '../../server/src/profile/profile.ts'
 import { BackgroundCheckpoints } from '../../server/src/store/sqlite/background-checkpoints.ts'
+import { SqliteEngine } from '../../server/src/store/sqlite/sqlite-engine.ts'
 import { SqliteStore } from '../../server/src/store/sqlite/sqlite-store.ts'
+import type { StoreReader } from '../../server/src/store/store.ts'
 import { traitsToTree } from '../../server/src/traits/trait-tree.ts'
 import { describeStoreContract } from './store-contract.ts'
 
@@ -252,6 +254,123 @@ describe('SqliteStore', () => {
     expect(largestLog).toBeLessThan(8 * 1024 * 1024)
     expect((await store.read((reader) => reader.profileSample(1))).total).toBe(4000)
     await store.close()
+  })
+
+  describe("the writer's cache of looked-up rows", () => {
+    const plan = (n: number) => traitsToTree({ plan: `p${n}` }, n)
+
+    it('sees what another connection wrote to the file since the writer last looked', async () => {
+      const file = join(dir, 'cache-other-writer.db')
+      const store = new SqliteStore(file)
+      await store.transaction(async (tx) => {
+        await tx.putProfile({ ...newProfile('p1', 'U', 1), traits: plan(1) })
+        await tx.putAccount({ id: 'a1', traits: plan(1), createdAt: 1, updatedAt: 1 })
+        await tx.linkAccountKey('id:acme', 'a1')
+      })
+      // Looked up once, so the writer now keeps them.
+      await store.transaction(async (tx) => {
+        await tx.profileIdByUserId('U')
+        await tx.profile('p1')
+        await tx.accountIdByKey('id:acme')
+        await tx.account('a1')
+      })
+      // Another process on the same file (the CLI, say) moves the user id and changes the rows.
+      const other = new SqliteEngine(file)
+      await other.transaction(async (tx) => {
+        await tx.putProfile({ ...newProfile('p1', 'V', 1), traits: plan(2), updatedAt: 2 })
+        await tx.putAccount({ id: 'a1', traits: plan(2), createdAt: 1, updatedAt: 2 })
+        await tx.putAccount({ id: 'a2', traits: plan(3), createdAt: 3, updatedAt: 3 })
+        await tx.linkAccountKey('id:acme', 'a2')
+      })
+      await other.close()
+      const seen = await store.transaction(async (tx) => ({
+        U: await tx.profileIdByUserId('U'),
+        V: await tx.profileIdByUserId('V'),
+        traits: (await tx.profile('p1'))?.traits,
+        account: (await tx.account('a1'))?.traits,
+        key: await tx.accountIdByKey('id:acme'),
+      }))
+      expect(seen).toEqual({
+        U: undefined,
+        V: 'p1',
+        traits: plan(2),
+        account: plan(2),
+        key: 'a2',
+      })
+      await store.close()
+    })
+
+    it('forgets the writes of a transaction that rolled back', async () => {
+      const store = new SqliteStore(join(dir, 'cache-rollback.db'))
+      await store.transaction(async (tx) => {
+        await tx.putProfile({ ...newProfile('p1', 'U', 1), traits: plan(1) })
+        await tx.putAccount({ id: 'a1', traits: plan(1), createdAt: 1, updatedAt: 1 })
+      })
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.profile('p1')
+          await tx.putProfile({ ...newProfile('p1', 'W', 1), traits: plan(2), updatedAt: 2 })
+          await tx.putProfile(newProfile('p2', 'U', 2))
+          await tx.putAccount({ id: 'a1', traits: plan(2), createdAt: 1, updatedAt: 2 })
+          await tx.linkAccountKey('id:acme', 'a1')
+          throw new Error('the call failed after its writes')
+        }),
+      ).rejects.toThrow('the call failed after its writes')
+      const seen = await store.transaction(async (tx) => ({
+        profile: await tx.profile('p1'),
+        p2: await tx.profile('p2'),
+        U: await tx.profileIdByUserId('U'),
+        W: await tx.profileIdByUserId('W'),
+        account: (await tx.account('a1'))?.traits,
+        key: await tx.accountIdByKey('id:acme'),
+      }))
+      expect(seen).toEqual({
+        profile: { ...newProfile('p1', 'U', 1), traits: plan(1) },
+        p2: undefined,
+        U: 'p1',
+        W: undefined,
+        account: plan(1),
+        key: undefined,
+      })
+      await store.close()
+    })
+
+    it('answers as the file does after profiles change user id, are deleted and accounts are updated', async () => {
+      const file = join(dir, 'cache-exact.db')
+      const store = new SqliteStore(file)
+      await store.transaction(async (tx) => {
+        await tx.putProfile(newProfile('p1', 'U', 1))
+        await tx.putProfile(newProfile('p2', 'V', 1))
+        await tx.putAccount({ id: 'a1', traits: plan(1), createdAt: 1, updatedAt: 1 })
+      })
+      await store.transaction(async (tx) => {
+        await tx.profileIdByUserId('U')
+        await tx.profileIdByUserId('V')
+        await tx.account('a1')
+      })
+      await store.transaction(async (tx) => {
+        await tx.putProfile({ ...newProfile('p1', null, 1), updatedAt: 2 })
+        await tx.deleteProfile('p2')
+        await tx.putProfile(newProfile('p3', 'U', 3))
+        // An update leaves the account's created_at as the file has it.
+        await tx.putAccount({ id: 'a1', traits: plan(2), createdAt: 99, updatedAt: 2 })
+      })
+      const lookups = async (reader: StoreReader) => ({
+        U: await reader.profileIdByUserId('U'),
+        V: await reader.profileIdByUserId('V'),
+        p1: await reader.profile('p1'),
+        p2: await reader.profile('p2'),
+        account: await reader.account('a1'),
+      })
+      const cached = await store.transaction(lookups)
+      expect(cached).toEqual(await store.read(lookups))
+      expect(cached).toMatchObject({ U: 'p3', V: undefined, p2: undefined })
+      expect(cached.account).toEqual({ id: 'a1', traits: plan(2), createdAt: 1, updatedAt: 2 })
+      await store.close()
+      const uncached = new SqliteEngine(file, { cacheEntries: 0 })
+      expect(await uncached.read(lookups)).toEqual(cached)
+      await uncached.close()
+    })
   })
 
   it('answers a closed store with a retryable store_unavailable error', async () => {

@@ -38,6 +38,7 @@ import {
 } from './sqlite-authoring.ts'
 import { writeRecords, type RecordPage } from '../store-records.ts'
 import { readNeighbourhoodOnce } from '../profile-neighbourhood.ts'
+import { defaultWriterCacheEntries, WriterCache } from './writer-cache.ts'
 
 /**
  * The rows `experienceCounts` and `experienceDailyCounts` group: each impression of the
@@ -65,6 +66,11 @@ export interface SqliteStoreOptions {
    * is not the installed one (another runtime on the same install). Default: the installed one.
    */
   nativeBinding?: string
+  /**
+   * Rows of each kind (profiles, accounts, user ids, account keys) the writer keeps in memory
+   * for the next call's lookups (see writer-cache.ts); 0 asks SQLite every time. Default: 20,000.
+   */
+  cacheEntries?: number
 }
 
 interface QueuedWork {
@@ -101,6 +107,9 @@ export class SqliteEngine implements Store {
   readonly #readSessions: ReadSessions | undefined
   #commits = 0
   readonly #onCommit: () => void
+  readonly #cache: WriterCache
+  /** `PRAGMA data_version` when this connection last looked: it moves when another one commits. */
+  #dataVersion = 0
   /**
    * False while the file has never held a suppression: every call asks whether its identifiers
    * are suppressed, and on a site that never suppressed anyone the answer needs no statement.
@@ -148,6 +157,11 @@ export class SqliteEngine implements Store {
     if (!readOnly) migrate(this.#db)
     this.#maySuppress = this.#get('SELECT 1 AS found FROM suppressions LIMIT 1') !== undefined
     this.#begin = readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE'
+    // A read-only connection's file is written by another: it could not trust what it kept.
+    this.#cache = new WriterCache(
+      readOnly ? 0 : (options.cacheEntries ?? defaultWriterCacheEntries),
+    )
+    this.#dataVersion = this.#dataVersionNow()
     this.#writer = this.#createWriter()
     this.#readSessions = readOnly
       ? new ReadSessions(
@@ -220,6 +234,7 @@ export class SqliteEngine implements Store {
     const changed = new Set<string>()
     try {
       this.#run(this.#begin)
+      this.#checkDataVersion()
     } catch (error) {
       for (const work of this.#queue.splice(0)) work.reject(error)
       return
@@ -234,6 +249,7 @@ export class SqliteEngine implements Store {
         done.push({ work, ok: true, value })
         for (const key of changedByWork) changed.add(key)
       } catch (error) {
+        this.#cache.clear()
         this.#run('ROLLBACK TO work')
         this.#run('RELEASE work')
         done.push({ work, ok: false, value: error })
@@ -242,6 +258,7 @@ export class SqliteEngine implements Store {
     try {
       this.#run('COMMIT')
     } catch (error) {
+      this.#cache.clear()
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
       for (const { work } of done) work.reject(error)
       return
@@ -281,6 +298,21 @@ export class SqliteEngine implements Store {
       if (this.#draining || this.#queue.length > 0) this.#onIdle.push(finish)
       else finish()
     })
+  }
+
+  /**
+   * Clears the writer's cache when another connection committed to the file since this one last
+   * looked (a second process on the same file, say): the only writes the cache was not told of.
+   * Runs inside the group's transaction, whose write lock keeps anyone else out until COMMIT.
+   */
+  #checkDataVersion(): void {
+    const version = this.#dataVersionNow()
+    if (version !== this.#dataVersion) this.#cache.clear()
+    this.#dataVersion = version
+  }
+
+  #dataVersionNow(): number {
+    return this.#statement('PRAGMA data_version').pluck().get() as number
   }
 
   #statement(sql: string): Database.Statement {
@@ -335,26 +367,39 @@ export class SqliteEngine implements Store {
   #createWriter(): StoreWriter {
     return {
       profile: async (id) => {
-        const row = this.#get('SELECT * FROM profiles WHERE id = ?', id)
+        const row = this.#cache.profile(id, () =>
+          this.#get('SELECT * FROM profiles WHERE id = ?', id),
+        )
         return row === undefined ? undefined : toProfile(row)
       },
       profileIdByAnonymousId: async (anonymousId) =>
         this.#get('SELECT profile_id FROM anonymous_ids WHERE anonymous_id = ?', anonymousId)
           ?.profile_id as string | undefined,
       profileIdByUserId: async (userId) =>
-        this.#get('SELECT id FROM profiles WHERE user_id = ?', userId)?.id as string | undefined,
+        this.#cache.profileIdByUserId(
+          userId,
+          () =>
+            this.#get('SELECT id FROM profiles WHERE user_id = ?', userId)?.id as
+              string | undefined,
+        ),
       anonymousIds: async (profileId) =>
         this.#all(
           'SELECT anonymous_id FROM anonymous_ids WHERE profile_id = ? ORDER BY linked_at, rowid',
           profileId,
         ).map((row) => row.anonymous_id as string),
       account: async (id) => {
-        const row = this.#get('SELECT * FROM accounts WHERE id = ?', id)
+        const row = this.#cache.account(id, () =>
+          this.#get('SELECT * FROM accounts WHERE id = ?', id),
+        )
         return row === undefined ? undefined : toAccount(row)
       },
       accountIdByKey: async (key) =>
-        this.#get('SELECT account_id FROM account_keys WHERE key = ?', key)?.account_id as
-          string | undefined,
+        this.#cache.accountIdByKey(
+          key,
+          () =>
+            this.#get('SELECT account_id FROM account_keys WHERE key = ?', key)?.account_id as
+              string | undefined,
+        ),
       accountKeys: async (accountId) =>
         this.#all(
           'SELECT key FROM account_keys WHERE account_id = ? ORDER BY rowid',
@@ -393,6 +438,14 @@ export class SqliteEngine implements Store {
         const [id, userId, accountId, doc, createdAt, updatedAt] = profileParams(profile)
         // Most writes change only the document (traits, visitor counters): updating just it
         // leaves the pages of the user-id and account indexes alone.
+        const row = {
+          id,
+          user_id: userId,
+          account_id: accountId,
+          doc,
+          created_at: createdAt,
+          updated_at: updatedAt,
+        }
         const same = this.#run(
           `UPDATE profiles SET doc = ?, updated_at = ?
            WHERE id = ? AND user_id IS ? AND account_id IS ? AND created_at = ?`,
@@ -403,7 +456,7 @@ export class SqliteEngine implements Store {
           accountId,
           createdAt,
         )
-        if (same.changes === 1) return
+        if (same.changes === 1) return this.#cache.profileWritten(row)
         this.#run(
           `INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
@@ -416,9 +469,11 @@ export class SqliteEngine implements Store {
           createdAt,
           updatedAt,
         )
+        this.#cache.profileWritten(row)
       },
       deleteProfile: async (id) => {
         this.#run('DELETE FROM profiles WHERE id = ?', id)
+        this.#cache.profileDeleted(id)
         this.#run('DELETE FROM impressions WHERE profile_id = ?', id)
         this.#run('DELETE FROM conversions WHERE profile_id = ?', id)
       },
@@ -457,11 +512,27 @@ export class SqliteEngine implements Store {
         }
       },
       putAccount: async (account) => {
-        this.#run(
-          `INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-          ...accountParams(account),
-        )
+        const [id, doc, createdAt, updatedAt] = accountParams(account) as [
+          string,
+          string,
+          number,
+          number,
+        ]
+        // An account that exists keeps its created_at: only what the update sets is known.
+        const updated =
+          this.#run('UPDATE accounts SET doc = ?, updated_at = ? WHERE id = ?', doc, updatedAt, id)
+            .changes === 1
+        if (!updated) {
+          this.#run(
+            'INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)',
+            id,
+            doc,
+            createdAt,
+            updatedAt,
+          )
+        }
+        if (updated) this.#cache.accountUpdated(id, { doc, updated_at: updatedAt })
+        else this.#cache.accountWritten({ id, doc, created_at: createdAt, updated_at: updatedAt })
       },
       linkAccountKey: async (key, accountId) => {
         this.#run(
@@ -470,6 +541,7 @@ export class SqliteEngine implements Store {
           key,
           accountId,
         )
+        this.#cache.accountKeyLinked(key, accountId)
       },
       appendMergeLog: async (entry) => {
         this.#run(
