@@ -5,29 +5,38 @@
  */
 export class GroupPump {
   readonly #maxInFlight: number
-  readonly #waiting: () => boolean
+  readonly #overlapAt: number
+  readonly #queued: () => number
   readonly #start: () => Promise<void>
   #running = 0
   #scheduled = false
 
   /**
-   * `waiting`: whether anything is queued. `start`: takes the next group off the queue and runs
-   * it; it must not reject.
+   * `queued`: how much work is queued. `start`: takes the next group off the queue and runs it;
+   * it must not reject. `overlapAt`: the least queued work that starts a group while another
+   * runs; with less, it waits for the running group to end and joins the next one, so a busy
+   * instance does not spend a transaction on a handful of calls. A group with none running
+   * always starts at once. Default: 1.
    */
-  constructor(maxInFlight: number, waiting: () => boolean, start: () => Promise<void>) {
+  constructor(
+    maxInFlight: number,
+    queued: () => number,
+    start: () => Promise<void>,
+    overlapAt = 1,
+  ) {
     this.#maxInFlight = maxInFlight
-    this.#waiting = waiting
+    this.#queued = queued
     this.#start = start
+    this.#overlapAt = Math.max(1, overlapAt)
   }
 
   /** Call after queueing work, and whenever work may have been queued again. */
   pump(): void {
-    if (this.#scheduled || !this.#waiting()) return
-    if (this.#running >= this.#maxInFlight) return
+    if (this.#scheduled || !this.#mayStart()) return
     this.#scheduled = true
     setImmediate(() => {
       this.#scheduled = false
-      while (this.#waiting() && this.#running < this.#maxInFlight) {
+      while (this.#mayStart()) {
         this.#running += 1
         void this.#start().finally(() => {
           this.#running -= 1
@@ -35,5 +44,10 @@ export class GroupPump {
         })
       }
     })
+  }
+
+  #mayStart(): boolean {
+    if (this.#running >= this.#maxInFlight) return false
+    return this.#queued() >= (this.#running === 0 ? 1 : this.#overlapAt)
   }
 }

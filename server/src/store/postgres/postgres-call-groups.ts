@@ -31,6 +31,11 @@ export interface CallGroupsOptions {
   maxGroupSize?: number
   /** Groups in flight at once, each on its own connection. Default: 2. */
   maxGroupsInFlight?: number
+  /**
+   * The least waiting calls that start a group while another is in flight (see `GroupPump`).
+   * Default: 4.
+   */
+  overlapAt?: number
 }
 
 /** Longest chain of `read-more` answers one call may give before it counts as a conflict. */
@@ -80,11 +85,12 @@ export class PostgresCallGroups {
   readonly #pump: GroupPump
 
   constructor(options: CallGroupsOptions) {
-    this.#options = { maxGroupSize: 64, maxGroupsInFlight: 2, ...options }
+    this.#options = { maxGroupSize: 64, maxGroupsInFlight: 2, overlapAt: 4, ...options }
     this.#pump = new GroupPump(
       this.#options.maxGroupsInFlight,
-      () => this.#waiting.length > 0,
+      () => this.#waiting.length,
       () => this.#runGroup(this.#take()),
+      this.#options.overlapAt,
     )
   }
 

@@ -46,7 +46,7 @@ export class PostgresLookupGroups {
     this.#session = session
     this.#pump = new GroupPump(
       maxGroupsInFlight,
-      () => this.#waiting.length > 0,
+      () => this.#waiting.length,
       () => this.#runGroup(this.#take()),
     )
   }
