@@ -54,7 +54,7 @@ describe('WriterCache', () => {
     expect(table.loads).toBe(1)
   })
 
-  it('asks every time when its bound is 0', () => {
+  it('asks every time and keeps nothing when its bound is 0', () => {
     const table = new ProfilesTable()
     const cache = new WriterCache(0)
     table.rows.set('p1', profileRow('p1', 'U'))
@@ -62,6 +62,17 @@ describe('WriterCache', () => {
     cache.profile('p1', table.profile('p1'))
     cache.profileIdByUserId('U', table.byUser('U'))
     expect(table.loads).toBe(2)
+    expect(cache.size).toBe(0)
+  })
+
+  it('keeps its user-id index as bounded as the rest, however many users pass through', () => {
+    const cache = new WriterCache(3)
+    for (let n = 0; n < 100; n += 1) {
+      cache.profileIdByUserId(`U${n}`, () => `p${n}`)
+      cache.profileWritten(profileRow(`q${n}`, `V${n}`))
+    }
+    // Profiles and user ids at most 3 each, and the reverse index no more than the user ids.
+    expect(cache.size).toBeLessThanOrEqual(9)
   })
 
   it('frees a user id when its profile is deleted or takes another one', () => {

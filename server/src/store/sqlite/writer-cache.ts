@@ -23,10 +23,11 @@ export class WriterCache {
   readonly #accountKeys: LRUCache<string, string> | undefined
   readonly #users: LRUCache<string, string> | undefined
   /** The user id each profile holds in `#users`, to drop it when the profile moves or goes. */
-  readonly #userOfProfile = new Map<string, string>()
+  readonly #userOfProfile: Map<string, string> | undefined
 
   constructor(entries: number) {
     if (entries <= 0) return
+    this.#userOfProfile = new Map()
     this.#profiles = new LRUCache({ max: entries })
     this.#accounts = new LRUCache({ max: entries })
     this.#accountKeys = new LRUCache({ max: entries })
@@ -34,7 +35,7 @@ export class WriterCache {
       max: entries,
       // An evicted user id leaves the reverse map too, so it stays as bounded as this one.
       dispose: (profileId, userId) => {
-        if (this.#userOfProfile.get(profileId) === userId) this.#userOfProfile.delete(profileId)
+        if (this.#userOfProfile?.get(profileId) === userId) this.#userOfProfile.delete(profileId)
       },
     })
   }
@@ -68,7 +69,7 @@ export class WriterCache {
     if (this.#profiles === undefined) return
     const id = row.id as string
     const userId = row.user_id as string | null
-    const held = this.#userOfProfile.get(id)
+    const held = this.#userOfProfile?.get(id)
     if (held !== undefined && held !== userId) this.#dropUser(id)
     if (userId !== null) this.#holdUser(userId, id)
     this.#profiles.set(id, row)
@@ -102,18 +103,30 @@ export class WriterCache {
     this.#accounts?.clear()
     this.#accountKeys?.clear()
     this.#users?.clear()
-    this.#userOfProfile.clear()
+    this.#userOfProfile?.clear()
+  }
+
+  /** Entries kept, the user-id index's included (for tests and metrics). */
+  get size(): number {
+    return (
+      (this.#profiles?.size ?? 0) +
+      (this.#accounts?.size ?? 0) +
+      (this.#accountKeys?.size ?? 0) +
+      (this.#users?.size ?? 0) +
+      (this.#userOfProfile?.size ?? 0)
+    )
   }
 
   #holdUser(userId: string, profileId: string): void {
-    this.#users?.set(userId, profileId)
+    if (this.#users === undefined || this.#userOfProfile === undefined) return
+    this.#users.set(userId, profileId)
     this.#userOfProfile.set(profileId, userId)
   }
 
   #dropUser(profileId: string): void {
-    const userId = this.#userOfProfile.get(profileId)
+    const userId = this.#userOfProfile?.get(profileId)
     if (userId === undefined) return
-    this.#userOfProfile.delete(profileId)
+    this.#userOfProfile?.delete(profileId)
     if (this.#users?.get(userId) === profileId) this.#users.delete(userId)
   }
 }
