@@ -281,9 +281,11 @@ describe('SqliteStore', () => {
         await tx.putAccount({ id: 'a1', traits: plan(2), createdAt: 1, updatedAt: 2 })
         await tx.putAccount({ id: 'a2', traits: plan(3), createdAt: 3, updatedAt: 3 })
         await tx.linkAccountKey('id:acme', 'a2')
+        await tx.suppress([{ key: 'user:U-hash', kind: 'userId', reason: 'requested', at: 4 }])
       })
       await other.close()
       const seen = await store.transaction(async (tx) => ({
+        suppressed: await tx.suppressedKeys(['user:U-hash']),
         U: await tx.profileIdByUserId('U'),
         V: await tx.profileIdByUserId('V'),
         traits: (await tx.profile('p1'))?.traits,
@@ -291,6 +293,7 @@ describe('SqliteStore', () => {
         key: await tx.accountIdByKey('id:acme'),
       }))
       expect(seen).toEqual({
+        suppressed: ['user:U-hash'],
         U: undefined,
         V: 'p1',
         traits: plan(2),
@@ -338,34 +341,37 @@ describe('SqliteStore', () => {
     it('answers as the file does after profiles change user id, are deleted and accounts are updated', async () => {
       const file = join(dir, 'cache-exact.db')
       const store = new SqliteStore(file)
+      // UUIDs, which the file keeps as 16-byte blobs: what is kept must read as what is stored.
+      const [p1, p2, p3, a1] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
+      const userU = randomUUID()
       await store.transaction(async (tx) => {
-        await tx.putProfile(newProfile('p1', 'U', 1))
-        await tx.putProfile(newProfile('p2', 'V', 1))
-        await tx.putAccount({ id: 'a1', traits: plan(1), createdAt: 1, updatedAt: 1 })
+        await tx.putProfile(newProfile(p1, userU, 1))
+        await tx.putProfile(newProfile(p2, 'V', 1))
+        await tx.putAccount({ id: a1, traits: plan(1), createdAt: 1, updatedAt: 1 })
       })
       await store.transaction(async (tx) => {
-        await tx.profileIdByUserId('U')
+        await tx.profileIdByUserId(userU)
         await tx.profileIdByUserId('V')
-        await tx.account('a1')
+        await tx.account(a1)
       })
       await store.transaction(async (tx) => {
-        await tx.putProfile({ ...newProfile('p1', null, 1), updatedAt: 2 })
-        await tx.deleteProfile('p2')
-        await tx.putProfile(newProfile('p3', 'U', 3))
+        await tx.putProfile({ ...newProfile(p1, null, 1), updatedAt: 2 })
+        await tx.deleteProfile(p2)
+        await tx.putProfile(newProfile(p3, userU, 3))
         // An update leaves the account's created_at as the file has it.
-        await tx.putAccount({ id: 'a1', traits: plan(2), createdAt: 99, updatedAt: 2 })
+        await tx.putAccount({ id: a1, traits: plan(2), createdAt: 99, updatedAt: 2 })
       })
       const lookups = async (reader: StoreReader) => ({
-        U: await reader.profileIdByUserId('U'),
+        U: await reader.profileIdByUserId(userU),
         V: await reader.profileIdByUserId('V'),
-        p1: await reader.profile('p1'),
-        p2: await reader.profile('p2'),
-        account: await reader.account('a1'),
+        p1: await reader.profile(p1),
+        p2: await reader.profile(p2),
+        account: await reader.account(a1),
       })
       const cached = await store.transaction(lookups)
       expect(cached).toEqual(await store.read(lookups))
-      expect(cached).toMatchObject({ U: 'p3', V: undefined, p2: undefined })
-      expect(cached.account).toEqual({ id: 'a1', traits: plan(2), createdAt: 1, updatedAt: 2 })
+      expect(cached).toMatchObject({ U: p3, V: undefined, p2: undefined })
+      expect(cached.account).toEqual({ id: a1, traits: plan(2), createdAt: 1, updatedAt: 2 })
       await store.close()
       const uncached = new SqliteEngine(file, { cacheEntries: 0 })
       expect(await uncached.read(lookups)).toEqual(cached)

@@ -155,7 +155,7 @@ export class SqliteEngine implements Store {
     // 64 MiB of page cache: profiles and their indexes stay in memory on a busy node.
     this.#db.pragma('cache_size = -65536')
     if (!readOnly) migrate(this.#db)
-    this.#maySuppress = this.#get('SELECT 1 AS found FROM suppressions LIMIT 1') !== undefined
+    this.#maySuppress = this.#holdsSuppression()
     this.#begin = readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE'
     // A read-only connection's file is written by another: it could not trust what it kept.
     this.#cache = new WriterCache(
@@ -236,6 +236,7 @@ export class SqliteEngine implements Store {
       this.#run(this.#begin)
       this.#checkDataVersion()
     } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
       for (const work of this.#queue.splice(0)) work.reject(error)
       return
     }
@@ -301,14 +302,21 @@ export class SqliteEngine implements Store {
   }
 
   /**
-   * Clears the writer's cache when another connection committed to the file since this one last
-   * looked (a second process on the same file, say): the only writes the cache was not told of.
+   * Forgets what this connection knows of the file without reading it, the writer's cache and
+   * whether it may hold a suppression, when another connection committed to it since this one
+   * last looked (a second process on the same file, say): the only writes it was not told of.
    * Runs inside the group's transaction, whose write lock keeps anyone else out until COMMIT.
    */
   #checkDataVersion(): void {
     const version = this.#dataVersionNow()
-    if (version !== this.#dataVersion) this.#cache.clear()
+    if (version === this.#dataVersion) return
     this.#dataVersion = version
+    this.#cache.clear()
+    this.#maySuppress ||= this.#holdsSuppression()
+  }
+
+  #holdsSuppression(): boolean {
+    return this.#get('SELECT 1 AS found FROM suppressions LIMIT 1') !== undefined
   }
 
   #dataVersionNow(): number {
