@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { GroupPump } from '../../../server/src/store/postgres/group-pump.ts'
 
 /** A queue of numbered calls whose groups end when the test says so. */
-function harness(maxInFlight: number, overlapAt?: number) {
+function harness(maxInFlight: number, overlapAt?: number, overlapAfterMs = 60_000) {
   const queue: number[] = []
   const groups: { calls: number[]; end: () => void }[] = []
   const pump = new GroupPump(
@@ -12,7 +12,7 @@ function harness(maxInFlight: number, overlapAt?: number) {
       new Promise<void>((end) => {
         groups.push({ calls: queue.splice(0), end })
       }),
-    overlapAt,
+    { ...(overlapAt === undefined ? {} : { overlapAt }), overlapAfterMs },
   )
   const turn = () => new Promise((done) => setImmediate(done))
   const add = (...calls: number[]) => {
@@ -56,6 +56,17 @@ describe('GroupPump', () => {
     await turn()
     await turn()
     expect(groups.map((group) => group.calls)).toEqual([[1], [2, 3]])
+  })
+
+  it('starts a second group for fewer calls once they waited long enough', async () => {
+    const { groups, add, turn } = harness(2, 4, 5)
+    add(1)
+    await turn()
+    add(2)
+    await turn()
+    expect(groups).toHaveLength(1)
+    await new Promise((done) => setTimeout(done, 30))
+    expect(groups.map((group) => group.calls)).toEqual([[1], [2]])
   })
 
   it('overlaps groups as soon as anything waits by default', async () => {

@@ -90,7 +90,7 @@ export class PostgresCallGroups {
       this.#options.maxGroupsInFlight,
       () => this.#waiting.length,
       () => this.#runGroup(this.#take()),
-      this.#options.overlapAt,
+      { overlapAt: this.#options.overlapAt },
     )
   }
 
