@@ -464,7 +464,10 @@ export class SqliteEngine implements Store {
           accountId,
           createdAt,
         )
-        if (same.changes === 1) return this.#cache.profileWritten(row)
+        if (same.changes === 1) {
+          this.#cache.profileWritten(row)
+          return
+        }
         this.#run(
           `INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
@@ -527,20 +530,24 @@ export class SqliteEngine implements Store {
           number,
         ]
         // An account that exists keeps its created_at: only what the update sets is known.
-        const updated =
-          this.#run('UPDATE accounts SET doc = ?, updated_at = ? WHERE id = ?', doc, updatedAt, id)
-            .changes === 1
-        if (!updated) {
-          this.#run(
-            'INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)',
-            id,
-            doc,
-            createdAt,
-            updatedAt,
-          )
+        const updated = this.#run(
+          'UPDATE accounts SET doc = ?, updated_at = ? WHERE id = ?',
+          doc,
+          updatedAt,
+          id,
+        )
+        if (updated.changes === 1) {
+          this.#cache.accountUpdated(id, { doc, updated_at: updatedAt })
+          return
         }
-        if (updated) this.#cache.accountUpdated(id, { doc, updated_at: updatedAt })
-        else this.#cache.accountWritten({ id, doc, created_at: createdAt, updated_at: updatedAt })
+        this.#run(
+          'INSERT INTO accounts (id, doc, created_at, updated_at) VALUES (?, ?, ?, ?)',
+          id,
+          doc,
+          createdAt,
+          updatedAt,
+        )
+        this.#cache.accountWritten({ id, doc, created_at: createdAt, updated_at: updatedAt })
       },
       linkAccountKey: async (key, accountId) => {
         this.#run(
