@@ -14,7 +14,9 @@ export class GroupPump {
   readonly #start: () => Promise<void>
   #running = 0
   #scheduled = false
+  /** Armed only while a group runs and too little waits; any group that starts disarms it. */
   #overlapTimer: NodeJS.Timeout | undefined
+  /** The armed timer fired: the waiting work starts on the next pump, however little it is. */
   #overdue = false
 
   /**
@@ -43,8 +45,6 @@ export class GroupPump {
     if (this.#scheduled) return
     const start = this.#mayStart()
     if (start === 'later') this.#armOverlap()
-    // Nothing can start now (all in flight, or nothing waits): the next group's end pumps again.
-    if (start === 'no') this.#overdue = false
     if (start !== 'now') return
     this.#scheduled = true
     setImmediate(() => {
