@@ -106,7 +106,7 @@ export class WriterCache {
     this.#userOfProfile?.clear()
   }
 
-  /** Entries kept, the user-id index's included (for tests and metrics). */
+  /** Entries kept, the user-id index's included (the tests check its bound with it). */
   get size(): number {
     return (
       (this.#profiles?.size ?? 0) +
