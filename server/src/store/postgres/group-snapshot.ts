@@ -57,7 +57,7 @@ export class GroupSnapshot {
     accountKeys: async (id) => [...(this.#state.accounts.get(id)?.keys ?? [])],
   }
 
-  /** Takes in one call's writes, as the SQL of `parley_write_calls` carries them out. */
+  /** Takes in one call's writes, as the SQL of `parley_write_group` carries them out. */
   apply(writes: readonly WriteOp[]): void {
     const state = this.#state
     const unlinkUsersOf = (profileId: string, except: string | null) => {

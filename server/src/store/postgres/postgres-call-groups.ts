@@ -12,7 +12,7 @@ import type { Sql } from './postgres-queries.ts'
 import { GroupPump } from './group-pump.ts'
 import { GroupSnapshot } from './group-snapshot.ts'
 import { decodeGroupSnapshot, readGroupSnapshot } from './postgres-snapshot.ts'
-import { changedKeys, encodeWrites, type WriteOutcome } from './postgres-write-batch.ts'
+import { changedKeys, encodeGroupWrites, type WriteOutcome } from './postgres-write-batch.ts'
 
 /** How the engine lends the group runner a connection and hears of its commits. */
 export interface CallGroupsOptions {
@@ -65,7 +65,7 @@ interface GroupOutcome {
  * Group commit of pipeline calls on PostgreSQL. Calls that arrive together share one
  * transaction of two round trips: [BEGIN, `parley_read_calls`: the advisory locks of every call
  * in one sorted order, then the union of their snapshots], then, after each call's pure plan,
- * [`parley_write_calls` with every call's batch, COMMIT]. Every call is answered only after that
+ * [`parley_write_group` with every call's writes, COMMIT]. Every call is answered only after that
  * COMMIT, so a 2xx still means durable, while one WAL flush serves the group. A read whose row
  * locks waited for another transaction is read again (see postgres-snapshot.ts).
  *
@@ -180,14 +180,14 @@ export class PostgresCallGroups {
       else writing.push({ call, writes: planned.writes, result: planned.result })
     }
 
-    // The second round trip: every batch in one statement, and the COMMIT behind it.
+    // The second round trip: every write in one statement, and the COMMIT behind it.
     let moved: WriteOutcome['moved'] = {}
     let committed: boolean
     if (writing.length > 0) {
       const [rows, commit] = await settled([
         sql.rows(
-          'SELECT parley_write_calls($1::jsonb) AS outcome',
-          [JSON.stringify(writing.map((entry) => encodeWrites(entry.writes)))],
+          'SELECT parley_write_group($1::jsonb) AS outcome',
+          [JSON.stringify(encodeGroupWrites(writing.map((entry) => entry.writes)))],
           'cached',
         ),
         sql.commit(),

@@ -1,4 +1,5 @@
 import { postgresAuthoringMigration } from './postgres-authoring.ts'
+import { postgresWriteGroupMigration } from './postgres-write-batch.ts'
 
 /**
  * Schema migrations of the PostgreSQL engine, applied in order at start inside one transaction
@@ -307,4 +308,7 @@ export const postgresMigrations: readonly string[] = [
   END
   $fn$;
   `,
+  // 7: the write half of a group, one statement a table instead of one a write (the steps of
+  // postgres-write-batch.ts). It hands merges, deletes and unlinks to migration 6's function.
+  postgresWriteGroupMigration,
 ]
