@@ -311,4 +311,11 @@ export const postgresMigrations: readonly string[] = [
   // 7: the write half of a group, one statement a table instead of one a write (the steps of
   // postgres-write-batch.ts). It hands merges, deletes and unlinks to migration 6's function.
   postgresWriteGroupMigration,
+  // 8: the group read's lookups by index scan, not bitmap scan. Its keys are a handful, and a
+  // bitmap heap scan asks the file system for the table's size at every scan and rescan (an
+  // lseek: about 40 a group, 5 once off, counted with strace under bench/postgres-calls.ts).
+  `
+  ALTER FUNCTION parley_read_calls(bigint[], text[], text[], text[], text[], text[], boolean)
+    SET enable_bitmapscan = off;
+  `,
 ]

@@ -245,4 +245,7 @@ export const postgresWriteGroupMigration = `
     RETURN jsonb_build_object('moved', moved);
   END
   $fn$;
+
+  ALTER FUNCTION parley_read_calls(bigint[], text[], text[], text[], text[], text[], boolean)
+    SET enable_bitmapscan = off;
 `
