@@ -44,6 +44,21 @@ describe.skipIf(!postgresAvailable('the PostgreSQL engine tests'))('PostgresStor
     expect(await stores[3]?.read((r) => r.profileIdByUserId('U'))).toBe('p1')
   })
 
+  it("keeps the previous release's group writer working on the migrated schema (a rolling deploy)", async () => {
+    const store = await open()
+    await store.transaction((tx) => tx.putProfile(newProfile('p1', 'U', 1)))
+    // What an instance of the release before migration 7 sends for a call: one array of writes.
+    const batch = [
+      [
+        ['claim', 'old-release-message', 5],
+        ['link', 'old-release-device', 'p1', 5],
+      ],
+    ]
+    await schema.query('SELECT parley_write_calls($1::jsonb)', [JSON.stringify(batch)])
+    expect(await store.read((r) => r.profileIdByAnonymousId('old-release-device'))).toBe('p1')
+    expect(await schema.query('SELECT key FROM messages')).toEqual([{ key: 'old-release-message' }])
+  })
+
   it('creates the schema named in the URL when it does not exist yet', async () => {
     const fresh = `${schema.name}_new`
     const url = new URL(schema.url)
