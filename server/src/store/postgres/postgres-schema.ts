@@ -314,6 +314,8 @@ export const postgresMigrations: readonly string[] = [
   // 8: the group read's lookups by index scan, not bitmap scan. Its keys are a handful, and a
   // bitmap heap scan asks the file system for the table's size at every scan and rescan (an
   // lseek: about 40 a group, 5 once off, counted with strace under bench/postgres-calls.ts).
+  // CREATE OR REPLACE replaces a function's whole SET list: a later migration that redefines
+  // parley_read_calls must set this again (test/store/postgres-write-group.test.ts pins it).
   `
   ALTER FUNCTION parley_read_calls(bigint[], text[], text[], text[], text[], text[], boolean)
     SET enable_bitmapscan = off;

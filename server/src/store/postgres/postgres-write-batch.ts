@@ -163,7 +163,9 @@ export function changedKeys(
  * which takes `encodeGroupWrites`'s steps. It replaces `parley_write_calls` (migration 6), which
  * ran one statement a write, five to seven a call, as the group's writer; it still carries out
  * the merges, deletes and unlinks (and serves instances of the previous release during a rolling
- * deploy). The statements are key lookups (sequential scans off, as in migration 6). A message
+ * deploy): PL/pgSQL records no dependency on a function it calls, so PostgreSQL would let
+ * `parley_write_calls` be dropped; it must stay. The statements are key lookups (sequential scans
+ * off, as in migration 6). A message
  * key another transaction claimed first raises a serialization failure (40001), so the engine
  * retries the group call by call and that call answers "duplicate". The answer names the devices each merge relinked, for the change feed. Plain
  * statements, no EXCEPTION block: each would be a subtransaction.
@@ -182,9 +184,12 @@ export const postgresWriteGroupMigration = `
       CASE step ->> 0
       WHEN 'rows' THEN
         batch := step -> 1;
+        -- Every row in the order of its array (ORDER BY n): the identity columns count, and the
+        -- unique index on profiles.user_id checks, one row after another as the writes came.
         IF batch ? 'claims' THEN
           INSERT INTO messages (key, received_at)
-          SELECT r ->> 0, (r ->> 1)::bigint FROM jsonb_array_elements(batch -> 'claims') AS e(r)
+          SELECT r ->> 0, (r ->> 1)::bigint
+          FROM jsonb_array_elements(batch -> 'claims') WITH ORDINALITY AS e(r, n) ORDER BY n
           ON CONFLICT (key) DO NOTHING;
           GET DIAGNOSTICS claimed = ROW_COUNT;
           IF claimed < jsonb_array_length(batch -> 'claims') THEN
@@ -195,7 +200,7 @@ export const postgresWriteGroupMigration = `
         IF batch ? 'profiles' THEN
           INSERT INTO profiles (id, user_id, account_id, doc, created_at, updated_at)
           SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, (r ->> 4)::bigint, (r ->> 5)::bigint
-          FROM jsonb_array_elements(batch -> 'profiles') AS e(r)
+          FROM jsonb_array_elements(batch -> 'profiles') WITH ORDINALITY AS e(r, n) ORDER BY n
           ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
             account_id = excluded.account_id, doc = excluded.doc,
             created_at = excluded.created_at, updated_at = excluded.updated_at;
@@ -203,36 +208,37 @@ export const postgresWriteGroupMigration = `
         IF batch ? 'links' THEN
           INSERT INTO anonymous_ids (anonymous_id, profile_id, linked_at)
           SELECT r ->> 0, r ->> 1, (r ->> 2)::bigint
-          FROM jsonb_array_elements(batch -> 'links') AS e(r)
+          FROM jsonb_array_elements(batch -> 'links') WITH ORDINALITY AS e(r, n) ORDER BY n
           ON CONFLICT (anonymous_id) DO UPDATE SET profile_id = excluded.profile_id,
             linked_at = excluded.linked_at;
         END IF;
         IF batch ? 'accounts' THEN
           INSERT INTO accounts (id, doc, created_at, updated_at)
           SELECT r ->> 0, r ->> 1, (r ->> 2)::bigint, (r ->> 3)::bigint
-          FROM jsonb_array_elements(batch -> 'accounts') AS e(r)
+          FROM jsonb_array_elements(batch -> 'accounts') WITH ORDINALITY AS e(r, n) ORDER BY n
           ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at;
         END IF;
         IF batch ? 'keys' THEN
           INSERT INTO account_keys (key, account_id)
-          SELECT r ->> 0, r ->> 1 FROM jsonb_array_elements(batch -> 'keys') AS e(r)
+          SELECT r ->> 0, r ->> 1
+          FROM jsonb_array_elements(batch -> 'keys') WITH ORDINALITY AS e(r, n) ORDER BY n
           ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id;
         END IF;
         IF batch ? 'logs' THEN
           INSERT INTO merge_log (at, kind, from_profile_id, into_profile_id, anonymous_id,
             user_id, reason, message_id)
           SELECT (r ->> 0)::bigint, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, r ->> 7
-          FROM jsonb_array_elements(batch -> 'logs') AS e(r);
+          FROM jsonb_array_elements(batch -> 'logs') WITH ORDINALITY AS e(r, n) ORDER BY n;
         END IF;
         IF batch ? 'events' THEN
           INSERT INTO events (profile_id, type, name, at, received_at, message_id, properties)
           SELECT r ->> 0, r ->> 1, r ->> 2, (r ->> 3)::bigint, (r ->> 4)::bigint, r ->> 5, r ->> 6
-          FROM jsonb_array_elements(batch -> 'events') AS e(r);
+          FROM jsonb_array_elements(batch -> 'events') WITH ORDINALITY AS e(r, n) ORDER BY n;
         END IF;
         IF batch ? 'conversions' THEN
           INSERT INTO conversions (profile_id, experience_id, goal, at)
           SELECT r ->> 0, r ->> 1, r ->> 2, (r ->> 3)::bigint
-          FROM jsonb_array_elements(batch -> 'conversions') AS e(r)
+          FROM jsonb_array_elements(batch -> 'conversions') WITH ORDINALITY AS e(r, n) ORDER BY n
           ON CONFLICT DO NOTHING;
         END IF;
       ELSE
@@ -245,7 +251,4 @@ export const postgresWriteGroupMigration = `
     RETURN jsonb_build_object('moved', moved);
   END
   $fn$;
-
-  ALTER FUNCTION parley_read_calls(bigint[], text[], text[], text[], text[], text[], boolean)
-    SET enable_bitmapscan = off;
 `
