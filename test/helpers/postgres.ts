@@ -88,3 +88,20 @@ export function recordStatements(): { statements: string[]; stop: () => void } {
   })
   return { statements, stop: () => Reflect.set(pg.Client.prototype, 'query', query) }
 }
+
+/**
+ * Every row the pipeline writes, table by table, in a stable order and with the identity `seq`
+ * columns: two schemas that ran the same writes must answer each of these alike.
+ */
+export const pipelineTableDumps = {
+  profiles: 'SELECT id, user_id, account_id, doc, created_at, updated_at FROM profiles ORDER BY id',
+  anonymous_ids:
+    'SELECT anonymous_id, profile_id, linked_at, seq FROM anonymous_ids ORDER BY anonymous_id',
+  accounts: 'SELECT id, doc, created_at, updated_at FROM accounts ORDER BY id',
+  account_keys: 'SELECT key, account_id, seq FROM account_keys ORDER BY key',
+  merge_log: 'SELECT * FROM merge_log ORDER BY seq',
+  events: 'SELECT * FROM events ORDER BY seq',
+  messages: 'SELECT key, received_at FROM messages ORDER BY key',
+  impressions: 'SELECT * FROM impressions ORDER BY profile_id, experience_id',
+  conversions: 'SELECT * FROM conversions ORDER BY profile_id, experience_id, goal',
+} as const

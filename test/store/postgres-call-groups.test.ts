@@ -6,7 +6,12 @@ import type { StoreChange } from '../../server/src/store/change-feed.ts'
 import { advisoryKey } from '../../server/src/store/postgres/postgres-lock-keys.ts'
 import { PostgresStore } from '../../server/src/store/postgres/postgres-store.ts'
 import { serverEvent } from '../helpers/ingest-events.ts'
-import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.ts'
+import {
+  createTestSchema,
+  pipelineTableDumps,
+  postgresAvailable,
+  type TestSchema,
+} from '../helpers/postgres.ts'
 
 /**
  * Group commit on PostgreSQL: pipeline calls that arrive together share one transaction, each
@@ -100,18 +105,6 @@ function burst(size: number): IngestEvent[] {
   return events
 }
 
-const tables = [
-  'SELECT id, user_id, account_id, doc, created_at, updated_at FROM profiles ORDER BY id',
-  'SELECT anonymous_id, profile_id, linked_at, seq FROM anonymous_ids ORDER BY anonymous_id',
-  'SELECT id, doc, created_at, updated_at FROM accounts ORDER BY id',
-  'SELECT key, account_id, seq FROM account_keys ORDER BY key',
-  'SELECT * FROM merge_log ORDER BY seq',
-  'SELECT * FROM events ORDER BY seq',
-  'SELECT key, received_at FROM messages ORDER BY key',
-  'SELECT * FROM impressions ORDER BY profile_id, experience_id',
-  'SELECT * FROM conversions ORDER BY profile_id, experience_id, goal',
-]
-
 /** The same start on every store: profiles of some devices and users, shown experiences. */
 async function seed(store: PostgresStore): Promise<void> {
   for (let i = 0; i < 4; i += 1) {
@@ -163,7 +156,7 @@ describe.skipIf(!postgresAvailable('the PostgreSQL group-commit tests'))(
       const groupedAnswers = await Promise.all(events.map((event) => run(together.store, event)))
 
       expect(groupedAnswers).toEqual(sequentialAnswers)
-      for (const table of tables) {
+      for (const table of Object.values(pipelineTableDumps)) {
         expect(await together.schema.query(table)).toEqual(await oneByOne.schema.query(table))
       }
       // The burst was really grouped: rows of one transaction share its id (xmin).
