@@ -161,13 +161,13 @@ export function changedKeys(
 /**
  * Migration 7 of the PostgreSQL engine (listed in postgres-schema.ts): `parley_write_group`,
  * which takes `encodeGroupWrites`'s steps. It replaces `parley_write_calls` (migration 6), which
- * ran one statement a write, five to seven a call, as the group's writer; it still carries out
- * the merges, deletes and unlinks (and serves instances of the previous release during a rolling
- * deploy): PL/pgSQL records no dependency on a function it calls, so PostgreSQL would let
- * `parley_write_calls` be dropped; it must stay. The statements are key lookups (sequential scans
- * off, as in migration 6). A message
- * key another transaction claimed first raises a serialization failure (40001), so the engine
- * retries the group call by call and that call answers "duplicate". The answer names the devices each merge relinked, for the change feed. Plain
+ * ran one statement a write, five to seven a call, as the group's writer. That function still
+ * carries out the merges, deletes and unlinks, and serves instances of the previous release
+ * during a rolling deploy; PL/pgSQL records no dependency on a function it calls, so PostgreSQL
+ * would let it be dropped: it must stay. The statements are key lookups (sequential scans off,
+ * as in migration 6). A message key another transaction claimed first raises a serialization
+ * failure (40001), so the engine retries the group call by call and that call answers
+ * "duplicate". The answer names the devices each merge relinked, for the change feed. Plain
  * statements, no EXCEPTION block: each would be a subtransaction.
  */
 export const postgresWriteGroupMigration = `
